@@ -1,0 +1,1 @@
+"""PyTorch reference models exported in the public ONNX contracts (see models/README.md)."""

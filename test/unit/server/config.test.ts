@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { isSpeechError } from '../../../common/errors.js';
+import { configKeys, envName, flagName, loadConfig } from '../../../server/config.js';
+
+describe('config', () => {
+  it('has defaults for every key', () => {
+    const config = loadConfig({}, {});
+    expect(Object.keys(config).sort()).toEqual([...configKeys].sort());
+    expect(config.provider).toBe('cpu');
+    expect(config.port).toBe(8080);
+  });
+
+  it('maps keys one to one onto flags and environment variables', () => {
+    expect(envName('asrModel')).toBe('SPEECHSTREAM_ASR_MODEL');
+    expect(flagName('asrModel')).toBe('asr-model');
+    expect(new Set(configKeys.map(envName)).size).toBe(configKeys.length);
+  });
+
+  it('layers environment under flags', () => {
+    const env = { SPEECHSTREAM_PORT: '9000', SPEECHSTREAM_PROVIDER: 'auto' };
+    expect(loadConfig({}, env).port).toBe(9000);
+    expect(loadConfig({ port: 9100 }, env)).toMatchObject({ port: 9100, provider: 'auto' });
+  });
+
+  it('rejects bad values with CONFIG_INVALID naming the key and its origin', () => {
+    try {
+      loadConfig({ provider: 'tpu' }, { SPEECHSTREAM_PORT: 'eighty' });
+      expect.unreachable();
+    } catch (err) {
+      expect(isSpeechError(err, 'CONFIG_INVALID')).toBe(true);
+      const message = (err as Error).message;
+      expect(message).toContain('provider (from flag --provider)');
+      expect(message).toContain('port (from env SPEECHSTREAM_PORT)');
+    }
+  });
+
+  it('rejects unknown keys', () => {
+    expect(() => loadConfig({ prot: 1 } as never, {})).toThrow(/invalid configuration/);
+  });
+});
