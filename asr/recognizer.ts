@@ -1,0 +1,109 @@
+/**
+ * The recognizer contracts every ASR family implements.
+ *
+ * A recognizer is loaded once per model and shared by every connection; it holds the
+ * ONNX sessions and nothing per utterance. All per-utterance state (features, encoder
+ * caches, decoder state, hypothesis, frame counters) lives in a stream object the
+ * recognizer creates, so streams can be decoded together in one batched model call.
+ *
+ * Audio crosses this boundary once, as mono Float32 at the model's sample rate
+ * (`info.sampleRate`); conversion and resampling happen before, in streaming/.
+ */
+import type { EndpointOverrides } from './endpoint.js';
+import type { AsrResult } from './text/asr-result.js';
+
+export type AsrMode = 'streaming' | 'offline';
+
+/** Which head produces the transcript of a hybrid (or single-head) streaming model. */
+export type StreamingDecoderKind = 'ctc' | 'rnnt';
+
+/** Search strategy; beams accept hotwords. */
+export type SearchKind = 'greedy' | 'beam';
+
+export interface RecognizerInfo {
+  /** Model id (manifest id or directory name). */
+  readonly id: string;
+  /** Model family id from models/runtime/families.ts. */
+  readonly family: string;
+  readonly mode: AsrMode;
+  readonly sampleRate: number;
+  /** The execution provider actually running the model. */
+  readonly provider: string;
+  /** Feature preset in use (training features, or sherpa's when sherpa-compat is on). */
+  readonly featurePreset: string;
+  /** Heads this model has (streaming NeMo: 'ctc', 'rnnt' or both). */
+  readonly decoders: readonly StreamingDecoderKind[];
+  /** Encoder lookahead choices R (frames of 80 ms); the first is the default. */
+  readonly lookaheads: readonly number[];
+  /** Seconds per decoder frame used for timestamps. */
+  readonly secondsPerFrame: number;
+}
+
+/** A hotword: a phrase and an optional bonus per matched token (default from the recognizer). */
+export interface Hotword {
+  readonly phrase: string;
+  readonly boost?: number;
+}
+
+export interface StreamOptions {
+  /** Encoder lookahead R in frames; must be one of `info.lookaheads`. */
+  readonly lookahead?: number;
+  /** Which head writes the transcript (hybrid models). */
+  readonly decoder?: StreamingDecoderKind;
+  readonly search?: SearchKind;
+  /** Beam width for beam search (default 4). */
+  readonly beam?: number;
+  /** Per-session contextual biasing (forces beam search). */
+  readonly hotwords?: readonly Hotword[];
+  /** Per-session endpoint rule overrides merged onto the recognizer defaults. */
+  readonly endpoint?: EndpointOverrides;
+}
+
+/** A transcript for the current segment of a stream. */
+export interface SegmentResult extends AsrResult {
+  /** 0-based count of endpoints (segments) before this one in the stream. */
+  readonly segment: number;
+  /** Seconds from the start of the stream at which the segment began. */
+  readonly segmentStart: number;
+  /** True once the segment ended (endpoint, finalisation or end of input). */
+  readonly isFinal: boolean;
+}
+
+/** Per-utterance/connection state; created by a recognizer and only usable with it. */
+export interface RecognizerStream {
+  /** Mono float32 samples at the recognizer's sample rate. */
+  acceptAudio(samples: Float32Array): void;
+  /** No more audio: the tail is padded so the last words are decoded. */
+  inputFinished(): void;
+  readonly isInputFinished: boolean;
+  /** Seconds of audio accepted so far. */
+  readonly secondsAccepted: number;
+  /** Frees buffers; the stream must not be used afterwards. Idempotent. */
+  close(): void;
+}
+
+export interface StreamingRecognizer<S extends RecognizerStream = RecognizerStream> {
+  readonly info: RecognizerInfo;
+  createStream(options?: StreamOptions): S;
+  /** Whether the stream has enough audio for one decode step. */
+  isReady(stream: S): boolean;
+  /** One decode step for every stream given (each must be ready); batched where the model allows. */
+  decode(streams: readonly S[]): Promise<void>;
+  /** Whether an endpoint rule fired for the current segment. */
+  isEndpoint(stream: S): boolean;
+  /** The current segment's transcript (a partial unless the segment is final). */
+  result(stream: S): SegmentResult;
+  /** Ends the current segment and starts the next (after an endpoint). */
+  reset(stream: S): void;
+  /** Releases the model sessions. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface OfflineRecognizer {
+  readonly info: RecognizerInfo;
+  /** One utterance, mono float32 at `info.sampleRate`. */
+  transcribe(samples: Float32Array): Promise<AsrResult>;
+  /** Several utterances in one batched model call (results in input order). */
+  transcribeBatch(utterances: readonly Float32Array[]): Promise<AsrResult[]>;
+  close(): Promise<void>;
+}
