@@ -14,8 +14,15 @@ import type { AsrResult } from './text/asr-result.js';
 
 export type AsrMode = 'streaming' | 'offline';
 
-/** Which head produces the transcript of a hybrid (or single-head) streaming model. */
+/** A decoding head of a streaming model. */
 export type StreamingDecoderKind = 'ctc' | 'rnnt';
+
+/**
+ * Which head writes the transcript: one of the heads, or (hybrid models) 'hybrid':
+ * CTC partials on every chunk, and the RNNT head run over the buffered encoder frames
+ * when the segment ends, so finals have transducer accuracy at CTC cost per chunk.
+ */
+export type StreamingDecoderChoice = StreamingDecoderKind | 'hybrid';
 
 /** Search strategy; beams accept hotwords. */
 export type SearchKind = 'greedy' | 'beam';
@@ -48,8 +55,8 @@ export interface Hotword {
 export interface StreamOptions {
   /** Encoder lookahead R in frames; must be one of `info.lookaheads`. */
   readonly lookahead?: number;
-  /** Which head writes the transcript (hybrid models). */
-  readonly decoder?: StreamingDecoderKind;
+  /** Which head writes the transcript (default: RNNT when the model has it, else CTC). */
+  readonly decoder?: StreamingDecoderChoice;
   readonly search?: SearchKind;
   /** Beam width for beam search (default 4). */
   readonly beam?: number;

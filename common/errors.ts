@@ -174,6 +174,20 @@ export const errorCatalogue = {
     summary: 'The execution provider name is not one of cpu, cuda, tensorrt, webgpu, auto.',
   },
 
+  // --- recognizer streams ----------------------------------------------------------
+  ASR_STREAM_CLOSED: {
+    http: 409,
+    ws: 1008,
+    exit: 1,
+    summary: 'Audio or a decode was sent to a stream after inputFinished() or close().',
+  },
+  ASR_UNSUPPORTED_OPTION: {
+    http: 400,
+    ws: 1008,
+    exit: EXIT_USAGE,
+    summary: 'A stream option the model cannot honour (a lookahead it was not trained for, a head it lacks).',
+  },
+
   // --- configuration and usage -------------------------------------------------
   CONFIG_INVALID: {
     http: 400,

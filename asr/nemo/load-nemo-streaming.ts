@@ -1,0 +1,26 @@
+import { openNemoStreamingModels } from '../../models/nemo/streaming-models.js';
+import { loadManifest, type ModelManifest } from '../../models/runtime/manifest.js';
+import type { SessionOptions } from '../../models/runtime/session-options.js';
+import { type NemoRecognizerOptions, NemoStreamingRecognizer } from './nemo-streaming-recognizer.js';
+
+export interface LoadNemoStreamingOptions extends NemoRecognizerOptions {
+  readonly session?: SessionOptions;
+  /** Use the features sherpa-onnx computes for this family instead of the training ones. */
+  readonly sherpaFeatures?: boolean;
+}
+
+/** Opens a NeMo streaming model directory (or an already loaded manifest) as a recognizer. */
+export async function loadNemoStreamingRecognizer(
+  dirOrManifest: string | ModelManifest,
+  options: LoadNemoStreamingOptions = {},
+): Promise<NemoStreamingRecognizer> {
+  const manifest = typeof dirOrManifest === 'string' ? await loadManifest(dirOrManifest) : dirOrManifest;
+  const models = await openNemoStreamingModels(manifest, options.session);
+  try {
+    const featurePreset = options.sherpaFeatures ? manifest.spec.sherpaFeaturePreset : options.featurePreset;
+    return new NemoStreamingRecognizer(manifest, models, { ...options, featurePreset });
+  } catch (err) {
+    await models.release();
+    throw err;
+  }
+}
