@@ -139,8 +139,9 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
           if (chunk) s.acceptAudio(chunk);
           else s.inputFinished();
         });
-        let ready: NemoStream[];
-        while ((ready = streams.filter((s) => recognizer.isReady(s))).length > 0) {
+        for (;;) {
+          const ready: NemoStream[] = streams.filter((s) => recognizer.isReady(s));
+          if (ready.length === 0) break;
           maxBatch = Math.max(maxBatch, ready.length);
           batchedCalls++;
           await recognizer.decode(ready);
