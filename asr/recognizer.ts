@@ -85,6 +85,12 @@ export interface RecognizerStream {
   readonly isInputFinished: boolean;
   /** Seconds of audio accepted so far. */
   readonly secondsAccepted: number;
+  /**
+   * Zeros that push every accepted sample through the model (what inputFinished()
+   * appends); a client Finalize mid-stream feeds this much silence before closing the
+   * segment.
+   */
+  readonly flushPaddingSamples: number;
   /** Frees buffers; the stream must not be used afterwards. Idempotent. */
   close(): void;
 }

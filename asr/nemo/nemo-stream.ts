@@ -89,6 +89,10 @@ export class NemoStream implements RecognizerStream {
     return this.#closed;
   }
 
+  get flushPaddingSamples(): number {
+    return this.config.tailPaddingSamples;
+  }
+
   get secondsAccepted(): number {
     return this.#samplesAccepted / this.sampleRate;
   }
