@@ -3,6 +3,8 @@
 Offline (section 3.1), a directory that looks like a FunASR export plus sherpa metadata:
   model.onnx   in:  speech float32 [B, T, 560] (LFR+CMVN), speech_lengths int32 [B]
                out: logits float32 [B, N, V] (log-softmax), token_num int32 [B]
+               (timestamps=True, FunASR's BiCif layout): + us_alphas, us_cif_peak
+               float32 [B, 3T], 20 ms per index; sherpa-onnx reads output 3 for times
                metadata: vocab_size, lfr_window_size, lfr_window_shift, neg_mean,
                inv_stddev (560 comma-joined floats), model_type=paraformer, + informational
   tokens.txt   `<blank> 0`, `<s> 1`, `</s> 2`, pieces, `<unk>`
@@ -45,12 +47,19 @@ OPSET = 14  # FunASR's default; onnx 1.12 and every onnxruntime in use accept it
 
 
 class OfflineGraph(nn.Module):
-    def __init__(self, model: Paraformer) -> None:
+    def __init__(self, model: Paraformer, timestamps: bool = False) -> None:
         super().__init__()
         self.model = model
+        self.timestamps = timestamps
 
     def forward(self, speech: torch.Tensor, speech_lengths: torch.Tensor):
+        if self.timestamps:
+            return self.model.infer_timestamps(speech, speech_lengths)
         return self.model.infer(speech, speech_lengths)
+
+
+# FunASR bicif_paraformer/export_meta.py names and axes.
+TIMESTAMP_OUTPUTS = ["us_alphas", "us_cif_peak"]
 
 
 class StreamingEncoderGraph(nn.Module):
@@ -120,8 +129,10 @@ def export_offline(
     neg_mean: Sequence[float],
     inv_stddev: Sequence[float],
     extra_metadata: Mapping[str, MetaValue] | None = None,
+    timestamps: bool = False,
 ) -> Dict[str, object]:
-    """Writes model.onnx, tokens.txt, am.mvn into out_dir; returns paths and export seconds."""
+    """Writes model.onnx, tokens.txt, am.mvn into out_dir; returns paths and export seconds.
+    timestamps=True adds the BiCif outputs us_alphas / us_cif_peak (outputs 2 and 3)."""
     cfg = model.cfg
     _check_tokens(cfg, tokens)
     model.eval()
@@ -133,19 +144,24 @@ def export_offline(
     meta["comment"] = "offline paraformer: logits are log-softmax; decode argmax until </s>"
     meta.update(extra_metadata or {})
     path = os.path.join(out_dir, "model.onnx")
+    axes: Dict[str, Dict[int, str]] = {
+        "speech": {0: "batch_size", 1: "feats_length"},
+        "speech_lengths": {0: "batch_size"},
+        "logits": {0: "batch_size", 1: "logits_length"},
+        "token_num": {0: "batch_size"},
+    }
+    outputs = ["logits", "token_num"]
+    if timestamps:
+        outputs += TIMESTAMP_OUTPUTS
+        axes.update({name: {0: "batch_size", 1: "alphas_length"} for name in TIMESTAMP_OUTPUTS})
     start = time.perf_counter()
     export_onnx(
-        OfflineGraph(model),
+        OfflineGraph(model, timestamps),
         (speech, lengths),
         path,
         input_names=["speech", "speech_lengths"],
-        output_names=["logits", "token_num"],
-        dynamic_axes={
-            "speech": {0: "batch_size", 1: "feats_length"},
-            "speech_lengths": {0: "batch_size"},
-            "logits": {0: "batch_size", 1: "logits_length"},
-            "token_num": {0: "batch_size"},
-        },
+        output_names=outputs,
+        dynamic_axes=axes,
         metadata=meta,
         opset=OPSET,
     )

@@ -11,6 +11,13 @@ byte identical. Weights never depend on recordings; the real clips in ../shared/
 the graphs against PyTorch on real features (those features are not committed).
 
 Every graph is checked at build time with onnxruntime-node (check_paraformer_onnx.mjs).
+
+The offline model is exported with the BiCif timestamp outputs (us_alphas, us_cif_peak;
+export_paraformer.export_offline(timestamps=True)). sherpa-onnx reports times only when
+the decoder's `</s>` sits exactly on the last CIF position (peaks minus one = tokens), which
+a random-weight decoder rarely does; the builder therefore searches fixed windows of
+jfk.wav for ones where PyTorch predicts exactly that, with clear argmax margins, and lists
+them in reference.json (`sherpa["jfk@<offset>+<samples>"]`) with the expected times.
 """
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Dict, List, Sequence
 
+import numpy as np
 import onnx
 import torch
 
@@ -39,6 +47,14 @@ from .paraformer_tokens import fixture_tokens, tokens_to_text
 # results on every FSDD digit tried. `_check_behaviour` re-asserts the jfk part.
 OFFLINE_INIT = RandomInit(seed=5, eos_shift=0.0)
 TOLERANCE = 2e-4  # max |onnx - torch| on log-probs (observed ~3e-5)
+PEAK_SECONDS = 0.02  # one us_cif_peak index: 10 ms x lfr_n 6 / upsample 3
+PEAK_THRESHOLD = 1 - 1e-4  # sherpa's test for a fire
+# Timestamp windows: offsets every 0.25 s, lengths 1.0-4.0 s in 0.2 s steps, over jfk.wav.
+WINDOW_OFFSET_STEP = 4000
+WINDOW_LENGTHS = range(16000, 64001, 3200)
+WINDOW_MIN_TOKENS = 3
+WINDOW_MIN_MARGIN = 0.1  # top-1 minus top-2 log-prob at every decoded position and the </s>
+WINDOW_COUNT = 3
 
 
 def _infer_case(
@@ -46,12 +62,12 @@ def _infer_case(
 ) -> List[int]:
     lens = torch.tensor(list(lengths), dtype=torch.int32)
     with torch.no_grad():
-        log_probs, token_num = model.infer(speech, lens)
+        log_probs, token_num, us_alphas, us_cif_peak = model.infer_timestamps(speech, lens)
     refs.add(
         name,
         "model.onnx",
         [("speech", speech), ("speech_lengths", lens)],
-        [("logits", log_probs), ("token_num", token_num)],
+        [("logits", log_probs), ("token_num", token_num), ("us_alphas", us_alphas), ("us_cif_peak", us_cif_peak)],
     )
     return [int(v) for v in token_num]
 
@@ -64,17 +80,61 @@ def _pad_batch(items: List[torch.Tensor]) -> torch.Tensor:
 
 
 def _decode(model: Paraformer, feats: torch.Tensor, symbols: Sequence[str]) -> Dict[str, object]:
+    """What sherpa-onnx reports for these features: tokens by its rule (argmax until the first
+    </s>), and its timestamps (fires of us_cif_peak x 0.02 s, the last dropped, kept only if
+    as many as the tokens; None otherwise). `peak_times`: every fire, for our runtime, which
+    maps the token at decoder position j to fire j. `min_margin`: the smallest top-1 minus
+    top-2 log-prob over the decoded positions and the stopping </s>."""
     lengths = torch.tensor([feats.shape[0]], dtype=torch.int32)
-    ids = model.greedy_tokens(feats[None], lengths)[0]
     with torch.no_grad():
-        token_num = int(model.infer(feats[None], lengths)[1][0])
+        log_probs, token_num, _, peaks = model.infer_timestamps(feats[None], lengths)
+    ids: List[int] = []
+    margin = float("inf")
+    for k in range(int(token_num[0])):
+        top = torch.topk(log_probs[0, k], 2).values
+        margin = min(margin, float(top[0] - top[1]))
+        best = int(log_probs[0, k].argmax())
+        if best == EOS_ID:
+            break
+        ids.append(best)
+    # float32 multiply, as sherpa computes k * scale.
+    scale = np.float32(PEAK_SECONDS)
+    fires = [float(np.float32(k) * scale) for k in (peaks[0] > PEAK_THRESHOLD).nonzero().flatten().tolist()]
     pieces = [symbols[i] for i in ids]
     return {
         "token_ids": ids,
         "tokens": pieces,
         "text": tokens_to_text(pieces).strip(),
         # > len(token_ids) means sherpa stopped at a </s> before the last position.
-        "token_num": token_num,
+        "token_num": int(token_num[0]),
+        "timestamps": fires[:-1] if len(fires) - 1 == len(ids) else None,
+        "peak_times": fires,
+        "min_margin": round(margin, 4) if ids else None,
+    }
+
+
+def _timestamp_windows(
+    model: Paraformer, clip: torch.Tensor, neg_mean: Sequence[float], inv_stddev: Sequence[float], symbols: Sequence[str]
+) -> Dict[str, Dict[str, object]]:
+    """Windows of the clip on which sherpa reports timestamps (</s> exactly on the last CIF
+    position), the WINDOW_COUNT with the widest argmax margins."""
+    found = []
+    for offset in range(0, clip.shape[0] - WINDOW_LENGTHS[0] + 1, WINDOW_OFFSET_STEP):
+        for length in WINDOW_LENGTHS:
+            if offset + length > clip.shape[0]:
+                break
+            d = _decode(model, features(clip[offset : offset + length], neg_mean, inv_stddev), symbols)
+            if d["timestamps"] is None or len(d["token_ids"]) < WINDOW_MIN_TOKENS:
+                continue
+            if d["min_margin"] < WINDOW_MIN_MARGIN:
+                continue
+            found.append((d["min_margin"], offset, length, d))
+    found.sort(key=lambda x: (-x[0], x[1], x[2]))
+    if len(found) < WINDOW_COUNT:
+        raise AssertionError(f"only {len(found)} jfk.wav windows get sherpa timestamps; need {WINDOW_COUNT}")
+    return {
+        f"jfk@{offset}+{length}": {"clip": "clips/jfk.wav", "offset": offset, "samples": length, **d}
+        for _, offset, length, d in sorted(found[:WINDOW_COUNT], key=lambda x: (x[1], x[2]))
     }
 
 
@@ -102,6 +162,7 @@ def build_offline_fixture(out_dir: Path) -> Dict[str, object]:
         neg_mean,
         inv_stddev,
         extra_metadata={"comment": "speechstream zoo fixture: random weights, not a recogniser"},
+        timestamps=True,
     )
     model_path = out_dir / "model.onnx"
 
@@ -114,11 +175,15 @@ def build_offline_fixture(out_dir: Path) -> Dict[str, object]:
     if _infer_case(refs, model, "zero-tokens", torch.zeros(1, 1, cfg.feat_dim), [1]) != [0]:
         raise AssertionError("a one-frame input should give token_num 0")
     with torch.no_grad():  # batch invariance in PyTorch; ORT repeats it in the vitest test
+        together = model.infer_timestamps(batch, torch.tensor([19, 32], dtype=torch.int32))
         for b, n in enumerate([19, 32]):
-            alone = model.infer(batch[b : b + 1, :n], torch.tensor([n], dtype=torch.int32))[0]
-            together = model.infer(batch, torch.tensor([19, 32], dtype=torch.int32))[0][b : b + 1, : alone.shape[1]]
-            if (alone - together).abs().max() > TOLERANCE:  # ~2e-5: BLAS blocking differs with B
+            alone = model.infer_timestamps(batch[b : b + 1, :n], torch.tensor([n], dtype=torch.int32))
+            logits = together[0][b : b + 1, : alone[0].shape[1]]
+            if (alone[0] - logits).abs().max() > TOLERANCE:  # ~2e-5: BLAS blocking differs with B
                 raise AssertionError("PyTorch Paraformer is not batch-invariant")
+            fires = (together[3][b, : 3 * n] > PEAK_THRESHOLD).nonzero().flatten().tolist()
+            if fires != (alone[3][0] > PEAK_THRESHOLD).nonzero().flatten().tolist():
+                raise AssertionError("BiCif peaks of an utterance change inside a batch")
 
     # What sherpa-onnx must decode from real audio (with its own fbank/LFR/CMVN).
     jfk = load_clip("clips/jfk.wav")
@@ -133,12 +198,15 @@ def build_offline_fixture(out_dir: Path) -> Dict[str, object]:
         real_feats[name] = features(samples, neg_mean, inv_stddev)
         sherpa_refs[name] = {"clip": clip, "samples": int(samples.shape[0]), **_decode(model, real_feats[name], symbols)}
     _check_behaviour(sherpa_refs)
+    sherpa_refs.update(_timestamp_windows(model, jfk, neg_mean, inv_stddev, symbols))
     refs.write(
         TOLERANCE,
         {
             "sherpa": sherpa_refs,
             "note": "sherpa.*.token_ids: argmax per position up to the first </s> (sherpa's rule), from "
-            "PyTorch on Kaldi fbank features of the clip (paraformer_features.fbank); text: sherpa's Convert, trimmed.",
+            "PyTorch on Kaldi fbank features of the clip (paraformer_features.fbank); text: sherpa's Convert, trimmed. "
+            "Audio: samples [offset, offset + samples) of the clip (offset 0 when absent). timestamps: what sherpa "
+            "reports (us_cif_peak fires x 0.02 s, last dropped, null unless as many as the tokens); peak_times: every fire.",
         },
     )
     ort_committed = run_ort_check(out_dir / "reference.json")
@@ -162,7 +230,10 @@ def build_offline_fixture(out_dir: Path) -> Dict[str, object]:
             "outputs": [
                 {"name": "logits", "dtype": "float32", "dims": ["batch_size", "logits_length", cfg.vocab_size]},
                 {"name": "token_num", "dtype": "int32", "dims": ["batch_size"]},
+                {"name": "us_alphas", "dtype": "float32", "dims": ["batch_size", "alphas_length"]},
+                {"name": "us_cif_peak", "dtype": "float32", "dims": ["batch_size", "alphas_length"]},
             ],
+            "timestamps": {"outputs": [2, 3], "seconds_per_index": PEAK_SECONDS, "fire_above": PEAK_THRESHOLD},
             "opset": OPSET,
             "metadata": read_metadata(str(model_path)),
             "tokens": {"count": len(symbols), "blank": 0, "sos": 1, "eos": EOS_ID, "unk": len(symbols) - 1},

@@ -12,6 +12,15 @@ weight of frame t in token k is the length of [c_{t-1}, c_t] ∩ [k, k+1). That 
 fire rule (a token fires when the running sum reaches the next integer, the crossing
 frame's weight is split between the two tokens), needs only CumSum/Min/Max/MatMul, and
 has no data-dependent indexing, so one graph serves every batch and length.
+
+BiCif-style timestamps (`upsampled_timestamps`): FunASR's timestamp Paraformer returns
+`us_alphas` and `us_cif_peak` at 3x the LFR rate (20 ms per index), and sherpa-onnx reads
+a fire wherever us_cif_peak > 1 - 1e-4. FunASR learns a separate upsampling head (a
+transposed conv and a BLSTM); the zoo derives the upsampled weights from the predictor's
+own alphas instead (each LFR frame's weight split evenly over 3 slots), so the peaks sit
+where this model's CIF fires and no extra weights are needed. The rest follows FunASR's
+`get_upsample_timestmap`: rescale to sum to token_num, then integrate-and-fire without
+hidden states at threshold 1 - 1e-4 (dense form again, float64 prefix sums).
 """
 from __future__ import annotations
 
@@ -69,6 +78,25 @@ class CifPredictor(nn.Module):
         token_num = torch.floor(prefix[:, -1] / self.threshold)
         embeds = integrate_and_fire(hidden_t, prefix, token_num, token_num.max(), self.threshold)
         return embeds, token_num.to(torch.int32), alphas
+
+    def upsampled_timestamps(
+        self, alphas: torch.Tensor, token_num: torch.Tensor, upsample: int = 3
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """alphas [B,T] (masked, no tail), token_num [B] -> (us_alphas, us_cif_peak), both
+        float32 [B, upsample*T]. us_cif_peak[k] is FunASR's integrator value just after
+        slot k (before the fire subtracts the threshold): >= 1 - 1e-4 exactly where a token
+        fires, so there are token_num fires."""
+        b, t = alphas.shape[0], alphas.shape[1]
+        us = (alphas[:, :, None] / upsample).expand(b, t, upsample).reshape(b, t * upsample)
+        total = us.sum(dim=1, keepdim=True).clamp_min(1e-6)  # silence: token_num is 0 anyway
+        us = us * (token_num.to(us.dtype)[:, None] / total)
+        theta = self.threshold - 1e-4
+        prefix = torch.cumsum(us.to(torch.float64), dim=1)
+        previous = torch.cat([torch.zeros_like(prefix[:, :1]), prefix[:, :-1]], dim=1)
+        # Each slot's weight is < theta, so at most one fire per slot and the number of
+        # fires before slot k is floor(prefix[k-1] / theta).
+        peak = prefix - theta * torch.floor(previous / theta)
+        return us, peak.to(torch.float32)
 
     def forward_train(
         self, hidden: torch.Tensor, mask: torch.Tensor, target_lengths: torch.Tensor

@@ -61,6 +61,18 @@ class Paraformer(nn.Module):
         logits = self.decoder(embeds, token_mask, enc, enc_mask)
         return torch.log_softmax(logits, dim=-1), token_num
 
+    def infer_timestamps(
+        self, speech: torch.Tensor, lengths: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Offline contract with BiCif timestamp outputs: -> (log-probs, token_num int32,
+        us_alphas [B, 3T], us_cif_peak [B, 3T]); see CifPredictor.upsampled_timestamps."""
+        enc, enc_mask = self.encode(speech, lengths)
+        embeds, token_num, alphas = self.predictor.forward_infer(enc, enc_mask)
+        token_mask = length_mask(token_num, embeds.shape[1])
+        logits = self.decoder(embeds, token_mask, enc, enc_mask)
+        us_alphas, us_cif_peak = self.predictor.upsampled_timestamps(alphas, token_num)
+        return torch.log_softmax(logits, dim=-1), token_num, us_alphas, us_cif_peak
+
     def forward(
         self,
         speech: torch.Tensor,

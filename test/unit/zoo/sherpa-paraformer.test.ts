@@ -22,6 +22,7 @@ interface OfflineStream {
 interface OfflineResult {
   text: string;
   tokens: string[];
+  timestamps?: number[];
 }
 interface OfflineRecognizer {
   createStream(): OfflineStream;
@@ -48,7 +49,13 @@ const sherpa = createRequire(import.meta.url)('sherpa-onnx-node') as Sherpa;
 
 interface SherpaExpectation {
   clip: string | null;
+  /** First sample of the excerpt (0 when absent). */
+  offset?: number;
   samples: number;
+  /** What sherpa reports (null: it drops them because the counts disagree). */
+  timestamps?: number[] | null;
+  /** Every us_cif_peak fire, seconds. */
+  peak_times?: number[];
   token_ids: number[];
   tokens: string[];
   text: string;
@@ -56,6 +63,7 @@ interface SherpaExpectation {
 }
 interface Manifest {
   metadata: Record<string, string>;
+  outputs: Array<{ name: string }>;
   tokens: { count: number; blank: number; sos: number; eos: number; unk: number };
 }
 
@@ -228,6 +236,41 @@ describe('sherpa-onnx decodes real speech with the zoo paraformer-offline fixtur
     const result = decode({ samples: new Float32Array(e.samples), sampleRate: 16000 });
     expect(result.tokens).toEqual([]);
     expect(result.text.trim()).toBe('');
+  });
+
+  const windows = Object.keys(reference.sherpa).filter((name) => name.startsWith('jfk@'));
+
+  it('exports FunASR BiCif timestamp outputs 2 and 3 (us_alphas, us_cif_peak)', () => {
+    expect(manifest.outputs.map((o) => o.name)).toEqual(['logits', 'token_num', 'us_alphas', 'us_cif_peak']);
+    expect(windows.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(windows)(
+    'reports the timestamps of the PyTorch peaks on %s (</s> on the last CIF position)',
+    (name) => {
+      const e = expectation(name);
+      const wave = sherpa.readWave(join(DATA, e.clip ?? ''));
+      const start = e.offset ?? 0;
+      const result = decode({ samples: wave.samples.subarray(start, start + e.samples), sampleRate: 16000 });
+      expect(result.tokens).toEqual(e.tokens);
+      const want = e.timestamps ?? [];
+      expect(want.length).toBe(e.tokens.length);
+      expect(want.length).toBeGreaterThanOrEqual(3);
+      expect(result.timestamps?.length).toBe(want.length);
+      for (const [i, t] of (result.timestamps ?? []).entries())
+        expect(t).toBeCloseTo(want[i] ?? Number.NaN, 5);
+      // Times rise: each token fires after the one before.
+      for (let i = 1; i < want.length; i++) expect(want[i]).toBeGreaterThan(want[i - 1] ?? 0);
+    },
+  );
+
+  it('drops the timestamps when a </s> ends the tokens before the last CIF position (jfk)', () => {
+    const e = expectation('jfk');
+    expect(e.timestamps).toBeNull();
+    expect(e.peak_times).toHaveLength(e.token_num);
+    const wave = sherpa.readWave(join(DATA, e.clip ?? ''));
+    const result = decode({ samples: wave.samples.subarray(0, e.samples), sampleRate: wave.sampleRate });
+    expect(result.timestamps ?? []).toEqual([]);
   });
 
   it.each(['0_theo_0', '3_theo_1', '7_jackson_2', '9_george_3'])(

@@ -1,0 +1,179 @@
+/**
+ * Streaming ASR throughput: our runtime vs sherpa-onnx-node on the same model files and
+ * the same audio, one intra-op thread each, in one run (ratios, since machines are noisy).
+ *
+ * - single stream: one clip decoded window by window;
+ * - N concurrent streams (8/32/64): ours decodes all ready streams in one batched
+ *   encoder call per step; sherpa decodes them one stream at a time (its Node API's
+ *   `decode(stream)`), as a server built on it would.
+ * Audio is fed whole before decoding, so the figure is compute throughput (x real time),
+ * features included on both sides. Run: npx tsx test/bench/asr-streaming.ts [model-dir...]
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import sherpa from 'sherpa-onnx-node';
+import { loadNemoStreamingRecognizer } from '../../asr/nemo/load-nemo-streaming.js';
+import type { NemoStream } from '../../asr/nemo/nemo-stream.js';
+import type { NemoStreamingRecognizer } from '../../asr/nemo/nemo-streaming-recognizer.js';
+import type { StreamingDecoderChoice } from '../../asr/recognizer.js';
+import { loadManifest } from '../../models/runtime/manifest.js';
+import { decodeAudio } from '../../streaming/audio/index.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const dataDir = path.resolve(root, '../shared/data');
+
+export interface AsrBenchFigure {
+  model: string;
+  head: string;
+  streams: number;
+  audioSeconds: number;
+  oursXRealTime: number;
+  sherpaXRealTime: number;
+  ratio: number;
+}
+
+async function load16k(file: string): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for await (const c of decodeAudio(file, { sampleRate: 16000 })) parts.push(c);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+async function oursRun(
+  recognizer: NemoStreamingRecognizer,
+  clips: readonly Float32Array[],
+  decoder: StreamingDecoderChoice,
+): Promise<number> {
+  const t0 = performance.now();
+  const streams: NemoStream[] = clips.map((samples) => {
+    const s = recognizer.createStream({ decoder });
+    s.acceptAudio(samples);
+    s.inputFinished();
+    return s;
+  });
+  for (;;) {
+    const ready = streams.filter((s) => recognizer.isReady(s));
+    if (ready.length === 0) break;
+    await recognizer.decode(ready);
+  }
+  for (const s of streams) {
+    recognizer.result(s);
+    s.close();
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+function sherpaRun(recognizer: sherpa.OnlineRecognizer, clips: readonly Float32Array[]): number {
+  const t0 = performance.now();
+  const pad = new Float32Array(Math.round(0.66 * 16000));
+  const streams = clips.map((samples) => {
+    const s = recognizer.createStream();
+    s.acceptWaveform({ samples, sampleRate: 16000 });
+    s.acceptWaveform({ samples: pad, sampleRate: 16000 });
+    s.inputFinished();
+    return s;
+  });
+  // One stream at a time, round-robin, as a per-connection server loop would.
+  let busy = true;
+  while (busy) {
+    busy = false;
+    for (const s of streams) {
+      if (recognizer.isReady(s)) {
+        recognizer.decode(s);
+        busy = true;
+      }
+    }
+  }
+  for (const s of streams) recognizer.getResult(s);
+  return (performance.now() - t0) / 1000;
+}
+
+function sherpaRecognizer(dir: string, head: 'ctc' | 'transducer'): sherpa.OnlineRecognizer {
+  const model =
+    head === 'ctc'
+      ? { nemoCtc: { model: path.join(dir, 'model.onnx') } }
+      : {
+          transducer: {
+            encoder: path.join(dir, 'encoder.onnx'),
+            decoder: path.join(dir, 'decoder.onnx'),
+            joiner: path.join(dir, 'joiner.onnx'),
+          },
+        };
+  return new sherpa.OnlineRecognizer({
+    featConfig: { sampleRate: 16000, featureDim: 80 },
+    modelConfig: { ...model, tokens: path.join(dir, 'tokens.txt'), numThreads: 1, debug: 0 },
+  });
+}
+
+function best(times: number[]): number {
+  return Math.min(...times);
+}
+
+export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
+  const dirs =
+    modelDirs && modelDirs.length > 0
+      ? modelDirs
+      : [path.join(root, 'models/embedded/digits-fastconformer'), path.join(root, 'test/fixtures/zoo/nemo-streaming-hybrid')].filter(
+          (d) => existsSync(d),
+        );
+  const jfk = await load16k(path.join(dataDir, 'clips/jfk.wav'));
+  const figures: AsrBenchFigure[] = [];
+  console.log('streaming ASR: ours (batched across streams) vs sherpa-onnx-node (one stream per call), 1 thread each');
+  for (const dir of dirs) {
+    const manifest = await loadManifest(dir);
+    const heads: { head: 'ctc' | 'transducer'; decoder: StreamingDecoderChoice }[] = [];
+    if (manifest.files.encoder) heads.push({ head: 'transducer', decoder: 'rnnt' });
+    if (manifest.files.model) heads.push({ head: 'ctc', decoder: 'ctc' });
+    for (const { head, decoder } of heads) {
+      // Same features on both sides: sherpa's for this head.
+      const preset = head === 'ctc' ? 'sherpa-online-nemo-ctc' : 'sherpa-online-nemo-transducer';
+      const ours = await loadNemoStreamingRecognizer(manifest, {
+        session: { intraOpThreads: 1, interOpThreads: 1 },
+        featurePreset: preset,
+      });
+      // A hybrid directory's CTC branch in sherpa is the fused model.onnx; ours uses the
+      // encoder + ctc-head.onnx, the same computation split in two graphs.
+      const theirs = sherpaRecognizer(dir, head);
+      for (const n of [1, 8, 32, 64]) {
+        const clips = Array.from({ length: n }, () => jfk);
+        const audioSeconds = (n * jfk.length) / 16000;
+        const repeats = n >= 32 ? 1 : 3;
+        const oursTimes: number[] = [];
+        const sherpaTimes: number[] = [];
+        await oursRun(ours, clips.slice(0, 1), decoder); // warm-up
+        sherpaRun(theirs, clips.slice(0, 1));
+        for (let r = 0; r < repeats; r++) {
+          oursTimes.push(await oursRun(ours, clips, decoder));
+          sherpaTimes.push(sherpaRun(theirs, clips));
+        }
+        const oursX = audioSeconds / best(oursTimes);
+        const sherpaX = audioSeconds / best(sherpaTimes);
+        const figure = {
+          model: manifest.id,
+          head,
+          streams: n,
+          audioSeconds,
+          oursXRealTime: oursX,
+          sherpaXRealTime: sherpaX,
+          ratio: oursX / sherpaX,
+        };
+        figures.push(figure);
+        console.log(
+          `  ${manifest.id.padEnd(24)} ${head.padEnd(10)} streams ${String(n).padStart(2)}: ours ${oursX.toFixed(1).padStart(7)}x  sherpa ${sherpaX.toFixed(1).padStart(7)}x  ratio ${figure.ratio.toFixed(2)}`,
+        );
+      }
+      await ours.close();
+    }
+  }
+  return figures;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await run(process.argv.slice(2));
+}
