@@ -6,6 +6,7 @@
 import { SpeechError } from '../common/errors.js';
 import { loadManifest, type ModelManifest } from '../models/runtime/manifest.js';
 import type { SessionOptions } from '../models/runtime/session-options.js';
+import { loadNemoOfflineRecognizer } from './nemo/load-nemo-offline.js';
 import { loadNemoStreamingRecognizer } from './nemo/load-nemo-streaming.js';
 import { isParaformerFamily, loadParaformerRecognizer } from './paraformer/index.js';
 import type { OfflineRecognizer, StreamingDecoderChoice, StreamingRecognizer } from './recognizer.js';
@@ -28,13 +29,16 @@ export type PrimaryRecognizer =
 
 export interface AsrEngine {
   readonly primary: PrimaryRecognizer;
-  readonly secondPass: { readonly recognizer: OfflineRecognizer; readonly manifest: ModelManifest } | undefined;
+  readonly secondPass:
+    | { readonly recognizer: OfflineRecognizer; readonly manifest: ModelManifest }
+    | undefined;
   /** Execution providers actually used, per model id. */
   readonly providers: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
 
 const NEMO_STREAMING = new Set(['nemo-ctc-streaming', 'nemo-transducer-streaming', 'nemo-hybrid-streaming']);
+const NEMO_OFFLINE = new Set(['nemo-ctc-offline', 'nemo-transducer-offline']);
 
 export async function loadRecognizer(
   manifest: ModelManifest,
@@ -47,6 +51,13 @@ export async function loadRecognizer(
       defaultDecoder: options.decoder,
     });
     return { mode: 'streaming', recognizer, manifest };
+  }
+  if (NEMO_OFFLINE.has(manifest.family)) {
+    const recognizer = await loadNemoOfflineRecognizer(manifest, {
+      session: options.session,
+      sherpaFeatures: options.sherpaFeatures,
+    });
+    return { mode: 'offline', recognizer, manifest };
   }
   if (isParaformerFamily(manifest.family)) {
     const featurePreset = options.sherpaFeatures ? manifest.spec.sherpaFeaturePreset : undefined;
@@ -87,7 +98,9 @@ export async function loadAsrEngine(options: EngineOptions): Promise<AsrEngine> 
       secondPass,
       providers,
       close() {
-        closing ??= Promise.all([primary.recognizer.close(), secondPass?.recognizer.close()]).then(() => undefined);
+        closing ??= Promise.all([primary.recognizer.close(), secondPass?.recognizer.close()]).then(
+          () => undefined,
+        );
         return closing;
       },
     };

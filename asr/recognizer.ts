@@ -85,6 +85,8 @@ export interface RecognizerStream {
   readonly isInputFinished: boolean;
   /** Seconds of audio accepted so far. */
   readonly secondsAccepted: number;
+  /** Seconds of audio the model has consumed so far (at most secondsAccepted plus padding). */
+  readonly secondsDecoded: number;
   /**
    * Zeros that push every accepted sample through the model (what inputFinished()
    * appends); a client Finalize mid-stream feeds this much silence before closing the

@@ -35,6 +35,8 @@ export interface NemoStreamConfig {
   readonly endpoint: EndpointConfig;
   /** Zeros appended by inputFinished() so the last words reach a full window. */
   readonly tailPaddingSamples: number;
+  /** Seconds per feature frame (10 ms). */
+  readonly frameShiftSeconds: number;
 }
 
 export class NemoStream implements RecognizerStream {
@@ -87,6 +89,10 @@ export class NemoStream implements RecognizerStream {
 
   get isClosed(): boolean {
     return this.#closed;
+  }
+
+  get secondsDecoded(): number {
+    return this.processedFrames * this.config.frameShiftSeconds;
   }
 
   get flushPaddingSamples(): number {

@@ -187,6 +187,7 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
         context,
         endpoint: options.endpoint ? mergeEndpointConfig(options.endpoint, this.#endpoint) : this.#endpoint,
         tailPaddingSamples: Math.round(tailFrames * FRAME_SHIFT_SECONDS * this.info.sampleRate),
+        frameShiftSeconds: FRAME_SHIFT_SECONDS,
       },
       features,
       this.#models.encoder.newCache(),

@@ -134,6 +134,10 @@ export class ParaformerStream implements RecognizerStream {
     return Math.round(this.sampleRate * FBANK_WINDOW_SECONDS) + FLUSH_FRAMES * shift;
   }
 
+  get secondsDecoded(): number {
+    return this.processed * FBANK_SECONDS;
+  }
+
   /** fbank frames held in memory (for tests and metrics): bounded by about one chunk. */
   get bufferedFrames(): number {
     return this.extractor.numFramesReady - this.extractor.firstAvailableFrame;
