@@ -66,6 +66,11 @@ export interface StreamOptions {
   readonly endpoint?: EndpointOverrides;
 }
 
+export interface StreamReconfiguration {
+  readonly hotwords?: readonly Hotword[];
+  readonly endpoint?: EndpointOverrides;
+}
+
 /** A transcript for the current segment of a stream. */
 export interface SegmentResult extends AsrResult {
   /** 0-based count of endpoints (segments) before this one in the stream. */
@@ -110,6 +115,12 @@ export interface StreamingRecognizer<S extends RecognizerStream = RecognizerStre
   result(stream: S): SegmentResult;
   /** Ends the current segment and starts the next (after an endpoint). */
   reset(stream: S): void;
+  /**
+   * Changes a live stream's options: endpoint rules at once, hotwords from the next
+   * segment on (a beam in flight keeps the graph it started with). Optional: a model
+   * without the feature throws ASR_UNSUPPORTED_OPTION when asked.
+   */
+  reconfigure?(stream: S, options: StreamReconfiguration): void;
   /** Releases the model sessions. Idempotent. */
   close(): Promise<void>;
 }

@@ -204,6 +204,65 @@ export const errorCatalogue = {
     summary: 'A frame or upload is larger than the configured maximum.',
   },
 
+  LIMIT_IDLE_TIMEOUT: {
+    http: 408,
+    ws: 1008,
+    exit: EXIT_LIMIT,
+    summary: 'No audio and no KeepAlive arrived within the idle timeout.',
+  },
+  LIMIT_SESSION_TOO_LONG: {
+    http: 413,
+    ws: 1008,
+    exit: EXIT_LIMIT,
+    summary: 'The session exceeded the maximum audio duration per connection.',
+  },
+  LIMIT_TOO_MANY_CONNECTIONS: {
+    http: 503,
+    ws: 1013,
+    exit: EXIT_LIMIT,
+    summary: 'The server is at its connection limit; retry after the Retry-After delay.',
+  },
+  LIMIT_SLOW_CONSUMER: {
+    http: 503,
+    ws: 1013,
+    exit: EXIT_LIMIT,
+    summary: 'The client does not read results fast enough; its send buffer outgrew the limit.',
+  },
+  LIMIT_TEXT_TOO_LONG: {
+    http: 413,
+    ws: 1009,
+    exit: EXIT_LIMIT,
+    summary: 'The input text is longer than the limit.',
+  },
+
+  // --- protocol and access --------------------------------------------------------
+  PROTOCOL_BAD_MESSAGE: {
+    http: 400,
+    ws: 1007,
+    exit: EXIT_USAGE,
+    summary: 'A control message is not valid JSON or does not match its schema; the message names the field.',
+  },
+  PROTOCOL_BAD_PARAMS: {
+    http: 400,
+    ws: 1008,
+    exit: EXIT_USAGE,
+    summary: 'Query parameters or form fields are invalid; the message names each one.',
+  },
+  AUTH_UNAUTHORIZED: {
+    http: 401,
+    ws: 1008,
+    exit: EXIT_USAGE,
+    summary:
+      'A valid API key is required (Authorization header, ?token=, or the token WebSocket subprotocol).',
+  },
+  NOT_FOUND: { http: 404, ws: 1008, exit: EXIT_USAGE, summary: 'No such route, model or voice.' },
+  SERVER_SHUTTING_DOWN: {
+    http: 503,
+    ws: 1001,
+    exit: EXIT_RUNTIME,
+    summary: 'The server is shutting down; finals already produced were delivered.',
+  },
+
   // --- internal ------------------------------------------------------------------
   INTERNAL: {
     http: 500,

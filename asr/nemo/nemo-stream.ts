@@ -29,10 +29,11 @@ export interface NemoStreamConfig {
   readonly windowSize: number;
   readonly chunkShift: number;
   readonly decoder: StreamingDecoderChoice;
-  readonly search: SearchKind;
+  search: SearchKind;
   readonly beam: number;
-  readonly context: ContextGraph | undefined;
-  readonly endpoint: EndpointConfig;
+  /** Hotwords of the current segment (changed only between segments). */
+  context: ContextGraph | undefined;
+  endpoint: EndpointConfig;
   /** Zeros appended by inputFinished() so the last words reach a full window. */
   readonly tailPaddingSamples: number;
   /** Seconds per feature frame (10 ms). */
@@ -49,6 +50,8 @@ export class NemoStream implements RecognizerStream {
   segment = 0;
   /** Hybrid decoding: encoder frames [T, D] of this segment not yet run through the RNNT head. */
   readonly pendingRnnt: Float32Array[] = [];
+  /** Hotwords to use from the next segment on (undefined: no change; null: none). */
+  pendingContext: ContextGraph | null | undefined;
   #samplesAccepted = 0;
   #finished = false;
   #closed = false;
@@ -58,8 +61,8 @@ export class NemoStream implements RecognizerStream {
     readonly config: NemoStreamConfig,
     readonly features: OnlineFeatureExtractor,
     readonly cache: NemoEncoderCache,
-    readonly ctc: CtcSearchState | undefined,
-    readonly rnnt: RnntSearchState | undefined,
+    public ctc: CtcSearchState | undefined,
+    public rnnt: RnntSearchState | undefined,
     private readonly sampleRate: number,
   ) {}
 

@@ -47,6 +47,7 @@ import type {
   StreamingDecoderKind,
   StreamingRecognizer,
   StreamOptions,
+  StreamReconfiguration,
 } from '../recognizer.js';
 import { buildAsrResult } from '../text/asr-result.js';
 import { tokenizePhrase } from '../text/tokenize-phrase.js';
@@ -267,6 +268,33 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
     if (stream.ctc?.kind === 'beam') resetCtcPrefixBeamState(stream.ctc.state);
     if (stream.rnnt?.kind === 'greedy') resetRnntGreedyState(stream.rnnt.state);
     if (stream.rnnt?.kind === 'beam') resetRnntBeamState(stream.rnnt.state);
+    if (stream.pendingContext !== undefined) this.applyContext(stream, stream.pendingContext ?? undefined);
+  }
+
+  reconfigure(stream: NemoStream, options: StreamReconfiguration): void {
+    this.own(stream);
+    if (options.endpoint !== undefined) {
+      stream.config.endpoint = mergeEndpointConfig(options.endpoint, stream.config.endpoint);
+    }
+    if (options.hotwords !== undefined) {
+      stream.pendingContext = this.buildContext({ hotwords: options.hotwords }) ?? null;
+      // A stream that has not decoded anything in this segment can switch at once.
+      if (stream.encoderFrames === stream.segmentStartFrame)
+        this.applyContext(stream, stream.pendingContext ?? undefined);
+    }
+  }
+
+  /** Installs a hotword graph at a segment boundary; hotwords need the beam search. */
+  private applyContext(stream: NemoStream, context: ContextGraph | undefined): void {
+    stream.pendingContext = undefined;
+    stream.config.context = context;
+    if (context === undefined || stream.config.search === 'beam') return;
+    stream.config.search = 'beam';
+    if (stream.ctc !== undefined && stream.config.decoder === 'ctc') {
+      stream.ctc = { kind: 'beam', state: createCtcPrefixBeamState() };
+    }
+    if (stream.rnnt !== undefined)
+      stream.rnnt = { kind: 'beam', state: createRnntBeamState<PredictorState>() };
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,7 @@ import type {
   SegmentResult,
   StreamingRecognizer,
   StreamOptions,
+  StreamReconfiguration,
 } from '../recognizer.js';
 import type { AsrResult } from '../text/asr-result.js';
 import type { AsrEvent, FinalReason } from './asr-events.js';
@@ -96,6 +97,17 @@ export class AsrSession<S extends RecognizerStream = RecognizerStream> {
       this.#insertions.push({ at, seconds: pad / this.#rate });
     }
     this.#pendingFinalize = true;
+  }
+
+  /** Hotwords (from the next segment) and endpoint rules (at once), mid-stream. */
+  reconfigure(options: StreamReconfiguration): void {
+    if (this.#recognizer.reconfigure === undefined) {
+      throw new SpeechError(
+        'ASR_UNSUPPORTED_OPTION',
+        `${this.#recognizer.info.id} cannot be reconfigured mid-stream`,
+      );
+    }
+    this.#recognizer.reconfigure(this.stream, options);
   }
 
   /** No more audio: the tail is decoded and the last segment closed. */

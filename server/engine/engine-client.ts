@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { EndpointOverrides } from '../../asr/endpoint.js';
+import type { Hotword } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
 import { type ErrorCode, errorCatalogue, SpeechError } from '../../common/errors.js';
 import type {
@@ -19,7 +21,8 @@ import type {
 } from './engine-protocol.js';
 
 export interface EngineSessionHandlers {
-  onEvents(events: readonly AsrEvent[]): void;
+  /** `decodedSeconds`: stream audio the model has consumed when these events were made. */
+  onEvents(events: readonly AsrEvent[], decodedSeconds: number): void;
   /** The session failed in the worker (it is closed there). */
   onError(error: SpeechError): void;
   /** Backlog went from above the high mark to below the low mark. */
@@ -86,6 +89,11 @@ export class EngineSession {
     if (!this.#closed) this.client.post({ t: 'end', id: this.id });
   }
 
+  /** Hotwords (next segment) and endpoint rules (at once); errors come back via onError. */
+  configure(options: { hotwords?: readonly Hotword[]; endpoint?: EndpointOverrides }): void {
+    if (!this.#closed) this.client.post({ t: 'configure', id: this.id, ...options });
+  }
+
   /** Idempotent; the worker frees the stream. */
   close(): void {
     if (this.#closed) return;
@@ -99,7 +107,7 @@ export class EngineSession {
     if (msg.t === 'events') {
       this.#acceptedSeconds = msg.acceptedSeconds;
       this.#backlogSeconds = msg.backlogSeconds;
-      if (msg.events.length > 0) this.handlers.onEvents(msg.events);
+      if (msg.events.length > 0) this.handlers.onEvents(msg.events, msg.decodedSeconds);
       if (this.#paused && this.backlogSeconds < this.highWaterSeconds / 2) {
         this.#paused = false;
         this.handlers.onDrain?.();
@@ -129,6 +137,8 @@ export class EngineClient {
   #nextId = 1;
   #stopped: Promise<void> | undefined;
   #exited = false;
+  /** Called for every decode batch (metrics); settable after start. */
+  onBatch: ((stats: BatchStats) => void) | undefined;
 
   private constructor(
     worker: Worker,
@@ -136,6 +146,7 @@ export class EngineClient {
     private readonly options: EngineClientOptions,
   ) {
     this.#worker = worker;
+    this.onBatch = options.onBatch;
     worker.on('message', (msg: FromWorker) => this.route(msg));
     worker.on('exit', () => {
       this.#exited = true;
@@ -236,7 +247,7 @@ export class EngineClient {
 
   private route(msg: FromWorker): void {
     if (msg.t === 'batch') {
-      this.options.onBatch?.(msg.stats);
+      this.onBatch?.(msg.stats);
       return;
     }
     if (msg.t === 'opened' || (msg.t === 'error' && this.#opening.has(msg.id))) {

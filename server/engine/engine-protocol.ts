@@ -35,6 +35,12 @@ export type ToWorker =
   | { readonly t: 'open'; readonly id: number; readonly spec: SessionSpec }
   | { readonly t: 'audio'; readonly id: number; readonly samples: Float32Array }
   | { readonly t: 'finalize'; readonly id: number }
+  | {
+      readonly t: 'configure';
+      readonly id: number;
+      readonly hotwords?: readonly Hotword[];
+      readonly endpoint?: EndpointOverrides;
+    }
   | { readonly t: 'end'; readonly id: number }
   | { readonly t: 'close'; readonly id: number }
   | { readonly t: 'shutdown' };
@@ -71,6 +77,8 @@ export type FromWorker =
       readonly acceptedSeconds: number;
       /** Audio not yet decoded (seconds). */
       readonly backlogSeconds: number;
+      /** Stream seconds the model has consumed (for latency: when did that audio arrive?). */
+      readonly decodedSeconds: number;
     }
   | { readonly t: 'error'; readonly id: number; readonly error: WireError }
   | { readonly t: 'closed'; readonly id: number }

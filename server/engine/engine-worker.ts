@@ -72,6 +72,7 @@ async function main(): Promise<void> {
       events,
       acceptedSeconds: stream.secondsAccepted,
       backlogSeconds: Math.max(0, stream.secondsAccepted - stream.secondsDecoded),
+      decodedSeconds: stream.secondsDecoded,
     });
   };
 
@@ -161,6 +162,9 @@ async function main(): Promise<void> {
         case 'finalize':
           sessions.get(msg.id)?.session.finalize();
           void settle(msg.id);
+          break;
+        case 'configure':
+          sessions.get(msg.id)?.session.reconfigure({ hotwords: msg.hotwords, endpoint: msg.endpoint });
           break;
         case 'end':
           sessions.get(msg.id)?.session.end();

@@ -1,0 +1,119 @@
+/**
+ * Builds the HTTP/WebSocket application around a started engine. Building and starting
+ * are separate (as fastify does) so tests drive the app in-process on port 0.
+ */
+import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { SpeechError, toSpeechError } from '../common/errors.js';
+import { type AuthConfig, requireApiKey } from './auth.js';
+import type { EngineClient } from './engine/engine-client.js';
+import { ServerMetrics } from './metrics.js';
+import { registerDemoRoutes } from './routes/demo-route.js';
+import { registerHealthRoutes } from './routes/health-route.js';
+import { registerListenRoute } from './routes/listen-route.js';
+import { registerModelsRoute } from './routes/models-route.js';
+import type { ServerContext, ServerLimits } from './server-context.js';
+
+export interface AppOptions {
+  readonly engine: EngineClient;
+  readonly limits: ServerLimits;
+  readonly auth: AuthConfig;
+  /** Allowed CORS origins; empty = no CORS headers (same-origin only). '*' allows any. */
+  readonly corsOrigins: readonly string[];
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly https?: { readonly key: Buffer; readonly cert: Buffer };
+  /** How long shutdown waits for live sessions to deliver their last finals. */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface App {
+  readonly fastify: FastifyInstance;
+  readonly context: ServerContext;
+  /** Stop accepting, flush finals, close sessions and the engine. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const fastify = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.limits.maxUploadBytes,
+    ...(options.https ? { https: options.https } : {}),
+  } as FastifyServerOptions);
+  let shuttingDown = false;
+  const metrics = new ServerMetrics();
+  const context: ServerContext = {
+    engine: options.engine,
+    limits: options.limits,
+    auth: options.auth,
+    metrics,
+    log: fastify.log,
+    connections: new Set(),
+    shuttingDown: () => shuttingDown,
+  };
+
+  fastify.setErrorHandler((error: unknown, request, reply) => {
+    const e = error as { validation?: unknown; statusCode?: number; message?: string };
+    const coded =
+      error instanceof SpeechError
+        ? error
+        : e.validation !== undefined
+          ? new SpeechError('PROTOCOL_BAD_PARAMS', String(e.message))
+          : e.statusCode === 413
+            ? new SpeechError('LIMIT_FRAME_TOO_LARGE', String(e.message))
+            : e.statusCode !== undefined && e.statusCode < 500
+              ? new SpeechError('PROTOCOL_BAD_PARAMS', String(e.message))
+              : toSpeechError(error);
+    metrics.errors.inc({ code: coded.code });
+    if (coded.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+    reply.code(coded.httpStatus).send({ error: coded.toJSON() });
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } });
+  });
+
+  await fastify.register(websocket, {
+    options: {
+      // Our own frame limit answers with a coded Error; ws's hard cap sits above it.
+      maxPayload: options.limits.maxFrameBytes * 2 + 1024 * 1024,
+      // Browsers pass the API key as the subprotocol pair `token, <key>`: accept 'token'.
+      handleProtocols: (protocols: Set<string>) => (protocols.has('token') ? 'token' : false),
+    },
+  });
+  // Every API route needs the key when keys are configured; health, readiness, metrics
+  // and the demo page stay open.
+  fastify.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/v1/')) requireApiKey(request, context);
+  });
+  if (options.corsOrigins.length > 0) {
+    await fastify.register(cors, {
+      origin: options.corsOrigins.includes('*') ? true : [...options.corsOrigins],
+    });
+  }
+  await fastify.register(multipart, { limits: { fileSize: options.limits.maxUploadBytes, files: 1 } });
+
+  options.engine.onBatch = (stats) => metrics.observeBatch(stats);
+  registerHealthRoutes(fastify, context);
+  registerModelsRoute(fastify, context);
+  registerListenRoute(fastify, context);
+  registerDemoRoutes(fastify);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    fastify,
+    context,
+    shutdown() {
+      stopping ??= (async () => {
+        shuttingDown = true;
+        const drainMs = options.drainTimeoutMs ?? 5000;
+        await Promise.allSettled([...context.connections].map((c) => c.drain(drainMs)));
+        await fastify.close();
+        await options.engine.stop();
+      })();
+      return stopping;
+    },
+  };
+}

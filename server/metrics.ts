@@ -1,0 +1,84 @@
+/**
+ * Prometheus metrics (GET /metrics): sessions, batching, decode speed, latencies, errors.
+ * One registry per server instance, so tests and several servers in one process do not
+ * share counters.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BatchStats } from './engine/engine-protocol.js';
+
+const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly activeSessions = new Gauge({
+    name: 'speechstream_active_sessions',
+    help: 'Live transcription sessions open now',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly sessionsTotal = new Counter({
+    name: 'speechstream_sessions_total',
+    help: 'Live transcription sessions opened',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
+  readonly queueWait = new Histogram({
+    name: 'speechstream_queue_wait_seconds',
+    help: 'Time a ready stream waited before its batched decode started',
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'speechstream_batch_size',
+    help: 'Streams per encoder call',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128],
+    registers: [this.registry],
+  });
+  readonly decodeRtf = new Histogram({
+    name: 'speechstream_decode_rtf',
+    help: 'Decode wall time divided by the audio it covered, per batch (lower is faster)',
+    buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+  readonly audioSeconds = new Counter({
+    name: 'speechstream_audio_seconds_total',
+    help: 'Audio seconds decoded',
+    registers: [this.registry],
+  });
+  readonly partialLatency = new Histogram({
+    name: 'speechstream_partial_latency_seconds',
+    help: 'From the arrival of the newest audio a partial covers to the partial being sent',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly finalLatency = new Histogram({
+    name: 'speechstream_final_latency_seconds',
+    help: 'From the arrival of the newest audio a final covers to the final being sent',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'speechstream_errors_total',
+    help: 'Errors reported to clients, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly rejectedConnections = new Counter({
+    name: 'speechstream_rejected_connections_total',
+    help: 'Connections refused at the limit (503)',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'speechstream_' });
+  }
+
+  observeBatch(stats: BatchStats): void {
+    this.batchSize.observe(stats.size);
+    for (const w of stats.waitMs) this.queueWait.observe(w / 1000);
+    if (stats.audioSeconds > 0) {
+      this.audioSeconds.inc(stats.audioSeconds);
+      this.decodeRtf.observe(stats.decodeMs / 1000 / stats.audioSeconds);
+    }
+  }
+}

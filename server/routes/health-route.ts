@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.js';
+
+/** GET /health (liveness and what is loaded), /ready (accepting work), /metrics (Prometheus). */
+export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const started = Date.now();
+  app.get('/health', async () => {
+    const { primary, secondPass, providers } = ctx.engine.engine;
+    const model = (info: typeof primary) => ({
+      id: info.id,
+      family: info.family,
+      mode: info.mode,
+      provider: info.provider,
+      lookaheads: info.lookaheads,
+      decoders: info.decoders,
+    });
+    return {
+      status: ctx.shuttingDown() ? 'shutting-down' : 'ok',
+      uptime_seconds: Math.round((Date.now() - started) / 1000),
+      sessions: ctx.connections.size,
+      models: secondPass ? [model(primary), model(secondPass)] : [model(primary)],
+      providers,
+    };
+  });
+  app.get('/ready', async (_request, reply) => {
+    const ready = !ctx.shuttingDown() && ctx.connections.size < ctx.limits.maxConnections;
+    reply.code(ready ? 200 : 503);
+    return { ready };
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+}
