@@ -78,6 +78,12 @@ export const errorCatalogue = {
     summary:
       'PCM data does not match its declared format (misaligned length, unknown encoding, bad channel count).',
   },
+  AUDIO_RECORDER_MISSING: {
+    http: 500,
+    ws: 1011,
+    exit: EXIT_RUNTIME,
+    summary: 'No microphone recorder (sox rec or arecord) was found; install sox or alsa-utils.',
+  },
   AUDIO_FILE_NOT_FOUND: {
     http: 404,
     ws: 1008,

@@ -5,7 +5,12 @@
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import { SpeechError, toSpeechError } from '../common/errors.js';
 import { type AuthConfig, requireApiKey } from './auth.js';
 import type { EngineClient } from './engine/engine-client.js';
@@ -22,7 +27,8 @@ export interface AppOptions {
   readonly auth: AuthConfig;
   /** Allowed CORS origins; empty = no CORS headers (same-origin only). '*' allows any. */
   readonly corsOrigins: readonly string[];
-  readonly logger?: FastifyServerOptions['logger'];
+  /** A pino logger (the server logs through it); default: no logging. */
+  readonly logger?: FastifyBaseLogger;
   readonly https?: { readonly key: Buffer; readonly cert: Buffer };
   /** How long shutdown waits for live sessions to deliver their last finals. */
   readonly drainTimeoutMs?: number;
@@ -37,7 +43,9 @@ export interface App {
 
 export async function buildApp(options: AppOptions): Promise<App> {
   const fastify = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // Errors are logged by the error handler; a line per request would drown them.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.limits.maxUploadBytes,
     ...(options.https ? { https: options.https } : {}),
   } as FastifyServerOptions);

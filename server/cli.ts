@@ -10,29 +10,50 @@ import { toSpeechError } from '../common/errors.js';
 import { packageVersion } from '../common/package-info.js';
 import { registerConfigCommand } from './commands/config-command.js';
 import { registerErrorsCommand } from './commands/errors-command.js';
+import { registerListenCommand } from './commands/listen-command.js';
+import { registerModelsCommand } from './commands/models-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
+import { registerTranscribeCommand } from './commands/transcribe-command.js';
+import { type CliIo, processIo } from './output/cli-io.js';
 
-export function buildProgram(): Command {
+export function buildProgram(io: CliIo = processIo()): Command {
   const program = new Command('speechstream')
     .description('Self-hosted streaming speech recognition and synthesis on onnxruntime.')
     .version(packageVersion(), '-V, --version')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Before the subcommands exist, so they inherit it: a usage error in a subcommand
+    // throws a CommanderError to main() instead of calling process.exit.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
   registerConfigCommand(program);
   registerErrorsCommand(program);
+  registerModelsCommand(program, io);
+  registerTranscribeCommand(program, io);
+  registerListenCommand(program, io);
+  registerServeCommand(program, io);
   return program;
 }
 
-export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram().exitOverride();
+/**
+ * Runs the CLI on `argv` and returns the exit code: 0, 2 for usage errors, or the
+ * catalogue exit code of the error that stopped the command (or of the first error a
+ * command reported while carrying on, e.g. one missing file among several).
+ */
+export async function main(argv: string[] = process.argv, io: CliIo = processIo()): Promise<number> {
+  const program = buildProgram(io);
   try {
     await program.parseAsync(argv);
-    return 0;
+    return io.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version end here too, with code 0.
       return err.exitCode === 0 ? 0 : 2;
     }
     const coded = toSpeechError(err);
-    process.stderr.write(`speechstream: error ${coded.code}: ${coded.message}\n`);
+    io.stderr.write(`speechstream: error ${coded.code}: ${coded.message}\n`);
     return coded.exitCode;
   }
 }

@@ -10,19 +10,151 @@ import { SpeechError } from '../common/errors.js';
 
 export const providerNames = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'auto'] as const;
 
+/** A boolean from a flag (true/false) or the environment ('1', 'true', 'yes', 'on' / '0', 'false', 'no', 'off'). */
+const booleanish = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  return v;
+}, z.boolean());
+
+/** A list from a repeated flag (array) or the environment (comma-separated). */
+const stringList = z.preprocess(
+  (v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+      : v,
+  z.array(z.string().min(1)),
+);
+
 export const configSchema = z
   .object({
     // --- models and execution -------------------------------------------------
-    /** Streaming ASR model directory; empty means the embedded default. */
-    asrModel: z.string().default(''),
+    /** Primary ASR model directory (streaming or offline); empty means the embedded default. */
+    asrModel: z
+      .string()
+      .default('')
+      .describe('Primary ASR model directory (streaming or offline); empty means the embedded default.'),
+    /** Offline model for the second pass; empty means the embedded Paraformer. */
+    secondPassModel: z
+      .string()
+      .default('')
+      .describe('Offline model for the second pass; empty means the embedded Paraformer.'),
+    /** Re-decode every finished segment with the second-pass model. */
+    twoPass: booleanish
+      .default(false)
+      .describe('Re-decode every finished segment with the second-pass model.'),
+    /** Which head writes the transcript of a streaming NeMo model; auto = the model's default. */
+    decoder: z
+      .enum(['auto', 'ctc', 'rnnt', 'hybrid'])
+      .default('auto')
+      .describe("Which head writes the transcript of a streaming NeMo model; auto = the model's default."),
+    /** Encoder lookahead R (frames of 80 ms); auto = the model's default. */
+    lookahead: z
+      .union([z.literal('auto'), z.coerce.number().int().min(0).max(1000)])
+      .default('auto')
+      .describe("Encoder lookahead R (frames of 80 ms); auto = the model's default."),
+    /** Silero VAD ONNX file (not shipped); empty means no VAD (offline models cut at quiet points). */
+    vad: z
+      .string()
+      .default('')
+      .describe(
+        'Silero VAD ONNX file (not shipped); empty means no VAD (offline models cut at quiet points).',
+      ),
+    /** Extra directories of model directories to list and resolve, separated like PATH. */
+    modelsDir: z
+      .string()
+      .default('')
+      .describe('Extra directories of model directories to list and resolve, separated like PATH.'),
     /** Execution provider for every model session. */
-    provider: z.enum(providerNames).default('cpu'),
+    provider: z.enum(providerNames).default('cpu').describe('Execution provider for every model session.'),
     /** onnxruntime intra-op threads per session. */
-    threads: z.coerce.number().int().min(1).max(256).default(1),
+    threads: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(1)
+      .describe('onnxruntime intra-op threads per session.'),
 
     // --- server ----------------------------------------------------------------
     host: z.string().min(1).default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** Streams per batched encoder call. */
+    maxBatch: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(32)
+      .describe('Streams per batched encoder call.'),
+    /** How long a ready stream may wait for others to join its batch (ms). */
+    maxWaitMs: z.coerce
+      .number()
+      .min(0)
+      .max(1000)
+      .default(10)
+      .describe('How long a ready stream may wait for others to join its batch (ms).'),
+    /** Live sessions at once; more are answered 503 with Retry-After. */
+    maxConnections: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(200)
+      .describe('Live sessions at once; more are answered 503 with Retry-After.'),
+    /** Largest audio frame a live client may send (bytes). */
+    maxFrameBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe('Largest audio frame a live client may send (bytes).'),
+    /** Close a live session after this long without audio or KeepAlive (ms). */
+    idleTimeoutMs: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(10_000)
+      .describe('Close a live session after this long without audio or KeepAlive (ms).'),
+    /** Most audio one live session may send (seconds). */
+    maxSessionSeconds: z.coerce
+      .number()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .default(4 * 3600)
+      .describe('Most audio one live session may send (seconds).'),
+    /** Bytes queued to a client that does not read before it is cut off. */
+    maxSendBufferBytes: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .default(8 * 1024 * 1024)
+      .describe('Bytes queued to a client that does not read before it is cut off.'),
+    /** Largest upload to /v1/audio/transcriptions (bytes). */
+    maxUploadBytes: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(512 * 1024 * 1024)
+      .describe('Largest upload to /v1/audio/transcriptions (bytes).'),
+    /** API keys (comma-separated in the environment); empty = no authentication. Never logged. */
+    apiKeys: stringList
+      .default([])
+      .describe('API keys (comma-separated in the environment); empty = no authentication. Never logged.'),
+    /** Allowed CORS origins (comma-separated; '*' for any); empty = no CORS headers. */
+    corsOrigins: stringList
+      .default([])
+      .describe("Allowed CORS origins (comma-separated; '*' for any); empty = no CORS headers."),
+    /** TLS certificate and key files (PEM); both or neither. */
+    tlsCert: z.string().default('').describe('TLS certificate and key files (PEM); both or neither.'),
+    tlsKey: z.string().default(''),
 
     // --- logging ---------------------------------------------------------------
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -38,3 +38,36 @@ describe('config', () => {
     expect(() => loadConfig({ prot: 1 } as never, {})).toThrow(/invalid configuration/);
   });
 });
+
+describe('config: recognition keys', () => {
+  it('has defaults for the recognition settings', () => {
+    expect(loadConfig({}, {})).toMatchObject({
+      asrModel: '',
+      secondPassModel: '',
+      twoPass: false,
+      decoder: 'auto',
+      lookahead: 'auto',
+      vad: '',
+      modelsDir: '',
+    });
+  });
+
+  it('reads booleans and numbers from the environment and flags', () => {
+    expect(loadConfig({}, { SPEECHSTREAM_TWO_PASS: 'true' }).twoPass).toBe(true);
+    expect(loadConfig({}, { SPEECHSTREAM_TWO_PASS: '0' }).twoPass).toBe(false);
+    expect(loadConfig({ twoPass: false }, { SPEECHSTREAM_TWO_PASS: 'yes' }).twoPass).toBe(false);
+    expect(loadConfig({ lookahead: '6' }, {}).lookahead).toBe(6);
+    expect(loadConfig({}, { SPEECHSTREAM_LOOKAHEAD: 'auto' }).lookahead).toBe('auto');
+    expect(loadConfig({ decoder: 'rnnt' }, {}).decoder).toBe('rnnt');
+    expect(flagName('secondPassModel')).toBe('second-pass-model');
+    expect(envName('modelsDir')).toBe('SPEECHSTREAM_MODELS_DIR');
+  });
+
+  it('rejects bad recognition values', () => {
+    expect(() => loadConfig({}, { SPEECHSTREAM_TWO_PASS: 'maybe' })).toThrow(
+      /twoPass \(from env SPEECHSTREAM_TWO_PASS\)/,
+    );
+    expect(() => loadConfig({ lookahead: '-1' }, {})).toThrow(/lookahead \(from flag --lookahead\)/);
+    expect(() => loadConfig({ decoder: 'beam' }, {})).toThrow(/decoder/);
+  });
+});
