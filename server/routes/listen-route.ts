@@ -360,7 +360,9 @@ class ListenConnection {
       duration: Math.round(this.#input.seconds * 1000) / 1000,
       channels: this.query.channels,
     });
-    this.shutdown(1000, 'stream closed');
+    // A stream ended by server shutdown says so (1001 going away) once its finals are out.
+    if (this.#finished !== undefined) this.shutdown(1001, 'server shutting down');
+    else this.shutdown(1000, 'stream closed');
   }
 
   private armIdle(): void {
