@@ -22,4 +22,6 @@ export type AsrEvent =
   /** First speech (first decoded token) of a segment, seconds from stream start. */
   | { readonly type: 'speech-started'; readonly time: number }
   /** A segment with speech ended; `lastWordEnd` in seconds from stream start. */
-  | { readonly type: 'utterance-end'; readonly lastWordEnd: number };
+  | { readonly type: 'utterance-end'; readonly lastWordEnd: number }
+  /** The stream ended (after end of input): every final was delivered; always the last event. */
+  | { readonly type: 'end' };

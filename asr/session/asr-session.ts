@@ -125,6 +125,7 @@ export class AsrSession<S extends RecognizerStream = RecognizerStream> {
     if (this.#ended && idle) {
       await this.closeSegment('end-of-input', events);
       this.#done = true;
+      events.push({ type: 'end' });
       return events;
     }
     if (this.#pendingFinalize && idle) {

@@ -12,10 +12,8 @@ import type { WebSocket } from 'ws';
 import type { EndpointOverrides } from '../../asr/endpoint.js';
 import type { Hotword, SegmentResult } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
-import { SpeechError, toSpeechError } from '../../common/errors.js';
+import { SpeechError } from '../../common/errors.js';
 import { LiveAudioInput } from '../../streaming/live-audio-input.js';
-import { ArrivalClock } from '../arrival-clock.js';
-import type { EngineSession } from '../engine/engine-client.js';
 import type { SessionSpec } from '../engine/engine-protocol.js';
 import {
   deepgramWords,
@@ -30,6 +28,7 @@ import {
 import { formatZodError } from '../protocol/zod-errors.js';
 import type { ServerContext } from '../server-context.js';
 import { admitConnection } from './admission.js';
+import { LiveConnection } from './live-connection.js';
 
 const CHANNEL: [number, number] = [0, 1];
 
@@ -81,63 +80,34 @@ export function registerListenRoute(app: FastifyInstance, ctx: ServerContext): v
     },
     (socket, request) => {
       const query = listenQuerySchema.parse(request.query);
-      new ListenConnection(socket, query, ctx, request.id).start();
+      new ListenConnection(socket, query, ctx, request.id).start(sessionSpec(query));
     },
   );
 }
 
-class ListenConnection {
+class ListenConnection extends LiveConnection {
   readonly #requestId = randomUUID();
-  readonly #input: LiveAudioInput;
-  readonly #clock = new ArrivalClock();
-  #session: EngineSession | undefined;
-  /** Frames that arrived while the engine session was opening (bounded by the frame limit). */
-  readonly #early: Uint8Array[] = [];
-  #earlyBytes = 0;
-  #idle: NodeJS.Timeout | undefined;
-  #closed = false;
-  #closing = false;
-  #finished: (() => void) | undefined;
-  readonly #handle = { drain: (timeoutMs: number) => this.drain(timeoutMs) };
 
   constructor(
-    private readonly socket: WebSocket,
+    socket: WebSocket,
     private readonly query: ListenQuery,
-    private readonly ctx: ServerContext,
-    private readonly httpRequestId: string,
+    ctx: ServerContext,
+    httpRequestId: string,
   ) {
-    this.#input = new LiveAudioInput(
-      { encoding: query.encoding, sampleRate: query.sample_rate, channels: query.channels },
-      ctx.engine.sampleRate,
+    super(
+      socket,
+      ctx,
+      'listen',
+      httpRequestId,
+      new LiveAudioInput(
+        { encoding: query.encoding, sampleRate: query.sample_rate, channels: query.channels },
+        ctx.engine.sampleRate,
+      ),
     );
   }
 
-  start(): void {
-    const { ctx, socket } = this;
-    ctx.connections.add(this.#handle);
-    ctx.metrics.activeSessions.inc({ protocol: 'listen' });
-    ctx.metrics.sessionsTotal.inc({ protocol: 'listen' });
-    socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
-    socket.on('close', () => this.cleanup());
-    socket.on('error', () => this.cleanup());
-    this.armIdle();
-    ctx.engine
-      .openSession(sessionSpec(this.query), {
-        onEvents: (events, decodedSeconds) => this.onEvents(events, decodedSeconds),
-        onError: (err) => this.fail(err),
-        onDrain: () => socket.resume(),
-      })
-      .then((session) => {
-        if (this.#closed) {
-          session.close();
-          return;
-        }
-        this.#session = session;
-        this.send(this.openingMetadata());
-        for (const frame of this.#early.splice(0)) this.audio(frame);
-        this.#earlyBytes = 0;
-      })
-      .catch((err) => this.fail(toSpeechError(err)));
+  protected onOpened(): void {
+    this.send(this.openingMetadata());
   }
 
   private openingMetadata(): ServerMessage {
@@ -167,31 +137,24 @@ class ListenConnection {
     };
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
-    if (this.#closed || this.#closing) return;
-    if (isBinary) {
-      if (data.length > this.ctx.limits.maxFrameBytes) {
-        this.fail(
-          new SpeechError(
-            'LIMIT_FRAME_TOO_LARGE',
-            `a ${data.length}-byte audio frame exceeds the ${this.ctx.limits.maxFrameBytes}-byte limit`,
-          ),
-        );
-        return;
-      }
-      this.armIdle();
-      if (this.#session === undefined) {
-        this.#early.push(new Uint8Array(data));
-        this.#earlyBytes += data.length;
-        if (this.#earlyBytes > 4 * this.ctx.limits.maxFrameBytes) this.socket.pause();
-        return;
-      }
-      this.audio(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  protected onBinary(data: Buffer): void {
+    if (data.length > this.ctx.limits.maxFrameBytes) {
+      this.fail(
+        new SpeechError(
+          'LIMIT_FRAME_TOO_LARGE',
+          `a ${data.length}-byte audio frame exceeds the ${this.ctx.limits.maxFrameBytes}-byte limit`,
+        ),
+      );
       return;
     }
+    this.armIdle();
+    this.submitAudio(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  protected onText(text: string): void {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(data.toString('utf8'));
+      parsed = JSON.parse(text);
     } catch {
       this.error(new SpeechError('PROTOCOL_BAD_MESSAGE', 'control message is not valid JSON'));
       return;
@@ -202,67 +165,43 @@ class ListenConnection {
       return;
     }
     this.armIdle();
-    switch (message.data.type) {
+    const m = message.data;
+    switch (m.type) {
       case 'KeepAlive':
         break;
       case 'Finalize':
-        this.flushInput();
-        this.#session?.finalize();
-        break;
-      case 'Configure':
-        this.#session?.configure({
-          hotwords: message.data.keyterm?.map(parseKeyterm),
-          endpoint: endpointingOverrides(message.data.endpointing),
+        this.submit(() => {
+          this.flushInput();
+          this.session?.finalize();
         });
         break;
+      case 'Configure':
+        this.submit(() =>
+          this.session?.configure({
+            hotwords: m.keyterm?.map(parseKeyterm),
+            endpoint: endpointingOverrides(m.endpointing),
+          }),
+        );
+        break;
       case 'CloseStream':
-        this.#closing = true;
-        this.flushInput();
-        this.#session?.end();
+        this.closing = true;
+        this.submit(() => this.endStream());
         break;
     }
   }
 
-  private audio(bytes: Uint8Array): void {
-    let samples: Float32Array;
-    try {
-      samples = this.#input.push(bytes);
-    } catch (err) {
-      this.fail(toSpeechError(err));
-      return;
-    }
-    if (this.#input.seconds > this.ctx.limits.maxSessionSeconds) {
-      this.fail(
-        new SpeechError(
-          'LIMIT_SESSION_TOO_LONG',
-          `the session sent more than ${this.ctx.limits.maxSessionSeconds} s of audio`,
-        ),
-      );
-      return;
-    }
-    this.sendAudio(samples);
+  private endStream(): void {
+    this.flushInput();
+    this.session?.end();
   }
 
-  private sendAudio(samples: Float32Array): void {
-    const session = this.#session;
-    if (session === undefined || samples.length === 0) return;
-    this.#clock.record(samples.length / this.ctx.engine.sampleRate, performance.now());
-    session.sendAudio(samples);
-    // TCP backpressure: stop reading the client while the engine is behind.
-    if (session.overloaded) this.socket.pause();
-  }
-
-  private flushInput(): void {
-    this.sendAudio(this.#input.flush());
-  }
-
-  private onEvents(events: readonly AsrEvent[], decodedSeconds: number): void {
+  protected onEvents(events: readonly AsrEvent[], decodedSeconds: number): void {
     for (const event of events) {
       switch (event.type) {
         case 'partial':
           if (!this.query.interim_results) break;
           // A client that does not read gets no more partials (finals are never dropped).
-          if (this.socket.bufferedAmount > this.ctx.limits.maxSendBufferBytes / 4) break;
+          if (this.clientBehind) break;
           this.observeLatency('partial', decodedSeconds);
           this.send(this.results(event.result, false, false, false, 'online'));
           break;
@@ -277,7 +216,9 @@ class ListenConnection {
               event.pass,
             ),
           );
-          if (event.reason === 'end-of-input') this.finish();
+          break;
+        case 'end':
+          this.finish();
           break;
         case 'speech-started':
           if (this.query.vad_events)
@@ -290,13 +231,6 @@ class ListenConnection {
           break;
       }
     }
-  }
-
-  private observeLatency(kind: 'partial' | 'final', decodedSeconds: number): void {
-    const arrived = this.#clock.arrivalOf(decodedSeconds);
-    if (arrived === undefined) return;
-    const seconds = (performance.now() - arrived) / 1000;
-    (kind === 'partial' ? this.ctx.metrics.partialLatency : this.ctx.metrics.finalLatency).observe(seconds);
   }
 
   private results(
@@ -330,26 +264,9 @@ class ListenConnection {
     };
   }
 
-  /** Server shutdown: flush what was received, deliver the last final, then close (1001). */
-  private drain(timeoutMs: number): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.shutdown(1001, 'server shutting down');
-        resolve();
-      }, timeoutMs);
-      this.#finished = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      if (this.#session === undefined) {
-        this.shutdown(1001, 'server shutting down');
-        return;
-      }
-      this.#closing = true;
-      this.flushInput();
-      this.#session.end();
-    });
+  /** Shutdown: flush what was received and deliver the last final (then finish() closes). */
+  protected beginDrain(): void {
+    this.submit(() => this.endStream());
   }
 
   /** End of stream: a closing Metadata summary, then a normal close. */
@@ -357,68 +274,13 @@ class ListenConnection {
     this.send({
       type: 'Metadata',
       request_id: this.#requestId,
-      duration: Math.round(this.#input.seconds * 1000) / 1000,
+      duration: Math.round(this.inputSeconds * 1000) / 1000,
       channels: this.query.channels,
     });
-    // A stream ended by server shutdown says so (1001 going away) once its finals are out.
-    if (this.#finished !== undefined) this.shutdown(1001, 'server shutting down');
-    else this.shutdown(1000, 'stream closed');
+    this.shutdown(1000, 'stream closed');
   }
 
-  private armIdle(): void {
-    if (this.#idle !== undefined) clearTimeout(this.#idle);
-    this.#idle = setTimeout(() => {
-      this.fail(
-        new SpeechError(
-          'LIMIT_IDLE_TIMEOUT',
-          `no audio or KeepAlive for ${this.ctx.limits.idleTimeoutMs} ms`,
-        ),
-      );
-    }, this.ctx.limits.idleTimeoutMs);
-  }
-
-  private send(message: ServerMessage): void {
-    if (this.#closed || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount > this.ctx.limits.maxSendBufferBytes) {
-      const err = new SpeechError(
-        'LIMIT_SLOW_CONSUMER',
-        `${this.socket.bufferedAmount} bytes are waiting for the client to read them`,
-      );
-      this.ctx.metrics.errors.inc({ code: err.code });
-      this.shutdown(err.wsCloseCode, err.code);
-      return;
-    }
-    this.socket.send(JSON.stringify(message));
-  }
-
-  /** A coded error the session survives (bad control message). */
-  private error(err: SpeechError): void {
-    this.ctx.metrics.errors.inc({ code: err.code });
-    this.send({ type: 'Error', code: err.code, message: err.message });
-  }
-
-  /** A coded error that ends the session: Error message, then the catalogue's close code. */
-  private fail(err: SpeechError): void {
-    if (this.#closed) return;
-    this.error(err);
-    this.ctx.log.info({ reqId: this.httpRequestId, code: err.code }, 'listen session ended by error');
-    this.shutdown(err.wsCloseCode, err.code);
-  }
-
-  private shutdown(code: number, reason: string): void {
-    if (this.#closed) return;
-    if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason.slice(0, 120));
-    this.cleanup();
-  }
-
-  private cleanup(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#finished?.();
-    if (this.#idle !== undefined) clearTimeout(this.#idle);
-    this.#session?.close();
-    this.#early.length = 0;
-    this.ctx.connections.delete(this.#handle);
-    this.ctx.metrics.activeSessions.dec({ protocol: 'listen' });
+  protected errorMessage(err: SpeechError): ServerMessage {
+    return { type: 'Error', code: err.code, message: err.message };
   }
 }

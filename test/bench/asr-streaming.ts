@@ -119,12 +119,15 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
   const dirs =
     modelDirs && modelDirs.length > 0
       ? modelDirs
-      : [path.join(root, 'models/embedded/digits-fastconformer'), path.join(root, 'test/fixtures/zoo/nemo-streaming-hybrid')].filter(
-          (d) => existsSync(d),
-        );
+      : [
+          path.join(root, 'models/embedded/digits-fastconformer'),
+          path.join(root, 'test/fixtures/zoo/nemo-streaming-hybrid'),
+        ].filter((d) => existsSync(d));
   const jfk = await load16k(path.join(dataDir, 'clips/jfk.wav'));
   const figures: AsrBenchFigure[] = [];
-  console.log('streaming ASR: ours (batched across streams) vs sherpa-onnx-node (one stream per call), 1 thread each');
+  console.log(
+    'streaming ASR: ours (batched across streams) vs sherpa-onnx-node (one stream per call), 1 thread each',
+  );
   for (const dir of dirs) {
     const manifest = await loadManifest(dir);
     const heads: { head: 'ctc' | 'transducer'; decoder: StreamingDecoderChoice }[] = [];

@@ -9,7 +9,11 @@ import os from 'node:os';
 
 type Suite = { readonly name: string; readonly load: () => Promise<{ run: () => Promise<unknown> }> };
 
-const suites: readonly Suite[] = [{ name: 'features', load: () => import('./features.js') }];
+const suites: readonly Suite[] = [
+  { name: 'features', load: () => import('./features.js') },
+  { name: 'asr', load: () => import('./asr-streaming.js') },
+  { name: 'load', load: () => import('./load.js') },
+];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = wanted.length === 0 ? suites : suites.filter((s) => wanted.includes(s.name));

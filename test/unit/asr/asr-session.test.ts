@@ -59,6 +59,8 @@ describe.runIf(haveData())('AsrSession', () => {
         events.push(e);
       });
       expect(session.done).toBe(true);
+      expect(events.at(-1)).toEqual({ type: 'end' });
+      expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
       const finals = events.filter((e) => e.type === 'final');
       expect(finals.length).toBeGreaterThanOrEqual(10);
       expect(finals.at(-1)!.reason).toBe('end-of-input');

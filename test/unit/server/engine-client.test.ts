@@ -37,7 +37,7 @@ function collect() {
     handlers: {
       onEvents(batch: readonly AsrEvent[]) {
         events.push(...batch);
-        if (batch.some((e) => e.type === 'final' && e.reason === 'end-of-input')) resolveDone();
+        if (batch.some((e) => e.type === 'end')) resolveDone();
       },
       onError(err: Error) {
         throw err;

@@ -76,6 +76,16 @@ describe.runIf(haveData())('GET /v1/listen', () => {
     }
   });
 
+  it('closes promptly after CloseStream even when the last segment had no speech', async () => {
+    const c = connect(`${server.url}/v1/listen`);
+    await c.opened;
+    await c.waitFor((m) => m.type === 'Metadata');
+    c.socket.send(JSON.stringify({ type: 'CloseStream' }));
+    expect(await c.closed).toBe(1000);
+    expect(c.messages.filter((m) => m.type === 'Error')).toEqual([]);
+    expect(c.messages.at(-1)).toMatchObject({ type: 'Metadata', duration: 0 });
+  });
+
   it('resamples any sample rate and down-mixes channels', async () => {
     const samples = (await clip16k('fsdd/recordings/0_theo_0.wav')).slice();
     const at44 = new LinearResampler(16000, 44100);

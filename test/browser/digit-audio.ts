@@ -1,0 +1,79 @@
+// Spoken digit strings made from real FSDD recordings (8 kHz, resampled to 16 kHz by our
+// own decoder), with pauses between digits, longer pauses between strings, and silence
+// around them: a fake microphone for the browser test, a live client for the load bench.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { decodeAudio, encodeWav } from '../../streaming/audio/index.js';
+
+export const dataDir = path.resolve(import.meta.dirname, '../../../shared/data');
+
+const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+export interface DigitString {
+  readonly digits: string;
+  /** FSDD speaker; clips 0-4 are the dataset's test split. */
+  readonly speaker: string;
+}
+
+export interface DigitAudioOptions {
+  readonly leadSeconds?: number;
+  readonly digitGapSeconds?: number;
+  readonly stringGapSeconds?: number;
+  readonly tailSeconds?: number;
+}
+
+async function decode16k(file: string): Promise<Float32Array> {
+  const parts: Float32Array[] = [];
+  for await (const chunk of decodeAudio(file, { sampleRate: 16000 })) parts.push(chunk);
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** 16 kHz mono samples of the strings, read aloud digit by digit. */
+export async function digitStrings(
+  strings: readonly DigitString[],
+  options: DigitAudioOptions = {},
+): Promise<Float32Array> {
+  const { leadSeconds = 1, digitGapSeconds = 0.25, stringGapSeconds = 1.5, tailSeconds = 2.5 } = options;
+  const silence = (seconds: number) => new Float32Array(Math.round(seconds * 16000));
+  const pieces: Float32Array[] = [silence(leadSeconds)];
+  for (const [s, { digits, speaker }] of strings.entries()) {
+    if (s > 0) pieces.push(silence(stringGapSeconds));
+    for (const [i, digit] of [...digits].entries()) {
+      if (i > 0) pieces.push(silence(digitGapSeconds));
+      // Spread the takes over the test split so repeated digits are different recordings.
+      const take = (i + s) % 5;
+      pieces.push(
+        await decode16k(path.join(dataDir, 'fsdd', 'recordings', `${digit}_${speaker}_${take}.wav`)),
+      );
+    }
+  }
+  pieces.push(silence(tailSeconds));
+  const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+export async function writeWav16k(file: string, samples: Float32Array): Promise<void> {
+  await writeFile(file, encodeWav({ sampleRate: 16000, channels: [samples] }, { format: 'pcm16' }));
+}
+
+/** The digits a transcript names ("four one oh" -> "410"); other words are ignored. */
+export function spokenDigits(transcript: string): string {
+  let out = '';
+  for (const word of transcript.toLowerCase().split(/[^a-z0-9]+/)) {
+    if (word === 'oh' || word === 'o') out += '0';
+    else if (/^[0-9]+$/.test(word)) out += word;
+    else if (WORDS.includes(word)) out += String(WORDS.indexOf(word));
+  }
+  return out;
+}
