@@ -13,6 +13,7 @@ const suites: readonly Suite[] = [
   { name: 'features', load: () => import('./features.js') },
   { name: 'asr', load: () => import('./asr-streaming.js') },
   { name: 'load', load: () => import('./load.js') },
+  { name: 'event-loop', load: () => import('./event-loop.js') },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
