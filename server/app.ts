@@ -19,6 +19,8 @@ import { registerDemoRoutes } from './routes/demo-route.js';
 import { registerHealthRoutes } from './routes/health-route.js';
 import { registerListenRoute } from './routes/listen-route.js';
 import { registerModelsRoute } from './routes/models-route.js';
+import { registerRealtimeRoute } from './routes/realtime-route.js';
+import { registerTranscriptionsRoute } from './routes/transcriptions-route.js';
 import type { ServerContext, ServerLimits } from './server-context.js';
 
 export interface AppOptions {
@@ -107,6 +109,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerHealthRoutes(fastify, context);
   registerModelsRoute(fastify, context);
   registerListenRoute(fastify, context);
+  registerRealtimeRoute(fastify, context);
+  registerTranscriptionsRoute(fastify, context);
   registerDemoRoutes(fastify);
 
   let stopping: Promise<void> | undefined;

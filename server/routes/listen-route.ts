@@ -277,7 +277,9 @@ class ListenConnection extends LiveConnection {
       duration: Math.round(this.inputSeconds * 1000) / 1000,
       channels: this.query.channels,
     });
-    this.shutdown(1000, 'stream closed');
+    // A stream ended by server shutdown says so (1001 going away) once its finals are out.
+    if (this.draining) this.shutdown(1001, 'server shutting down');
+    else this.shutdown(1000, 'stream closed');
   }
 
   protected errorMessage(err: SpeechError): ServerMessage {
