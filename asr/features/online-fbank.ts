@@ -1,10 +1,7 @@
-import { SpeechError } from '../../common/errors.js';
 import { FbankComputer } from './fbank-computer.js';
 import type { FbankOptions, FbankOptionsInput } from './fbank-options.js';
-import { FrameBuffer } from './frame-buffer.js';
 import { firstSampleOfFrame, gatherReflected, numFrames } from './frame-layout.js';
-import type { OnlineFeatureExtractor } from './online-feature-extractor.js';
-import { SampleBuffer } from './sample-buffer.js';
+import { OnlineFrameExtractor } from './online-frame-extractor.js';
 
 /**
  * Streaming knf filterbank (knf `OnlineFbank`), with bounded memory.
@@ -15,89 +12,16 @@ import { SampleBuffer } from './sample-buffer.js';
  * exactly as knf. Samples are kept only from one frame length before the next frame's
  * start, which covers every reflected index knf can need.
  */
-export class OnlineFbank implements OnlineFeatureExtractor {
+export class OnlineFbank extends OnlineFrameExtractor {
   readonly computer: FbankComputer;
-  private readonly samples = new SampleBuffer();
-  private readonly store: FrameBuffer;
-  private finished = false;
 
   constructor(options: FbankOptionsInput | Readonly<FbankOptions> | FbankComputer = {}) {
-    this.computer = options instanceof FbankComputer ? options : new FbankComputer(options);
-    this.store = new FrameBuffer(this.computer.dim);
+    const computer = options instanceof FbankComputer ? options : new FbankComputer(options);
+    super(computer.dim);
+    this.computer = computer;
   }
 
-  get dim(): number {
-    return this.computer.dim;
-  }
-
-  get numFramesReady(): number {
-    return this.store.endIndex;
-  }
-
-  get firstAvailableFrame(): number {
-    return this.store.firstIndex;
-  }
-
-  get isInputFinished(): boolean {
-    return this.finished;
-  }
-
-  /** Samples received so far (before scaling). */
-  get numSamplesAccepted(): number {
-    return this.samples.end;
-  }
-
-  /** Memory held: samples retained and frames retained (for tests and metrics). */
-  get buffered(): { samples: number; frames: number; sampleCapacity: number; frameCapacity: number } {
-    return {
-      samples: this.samples.retained,
-      frames: this.store.retained,
-      sampleCapacity: this.samples.capacity,
-      frameCapacity: this.store.capacity,
-    };
-  }
-
-  acceptWaveform(samples: Float32Array): void {
-    if (this.finished) {
-      throw new SpeechError(
-        'INTERNAL',
-        'acceptWaveform() after inputFinished(); call reset() to start a new stream',
-      );
-    }
-    if (samples.length === 0) return;
-    this.samples.append(samples);
-    this.computeReady();
-  }
-
-  inputFinished(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.computeReady();
-  }
-
-  frame(index: number): Float32Array {
-    return this.store.frames(index, 1);
-  }
-
-  frames(start: number, count: number): Float32Array {
-    return this.store.frames(start, count);
-  }
-
-  copyFrames(start: number, count: number, dst: Float32Array, dstOffset = 0): void {
-    this.store.copyFrames(start, count, dst, dstOffset);
-  }
-
-  discardBefore(frameIndex: number): void {
-    this.store.discardBefore(frameIndex);
-  }
-
-  reset(): void {
-    this.samples.reset();
-    this.store.reset();
-    this.finished = false;
-  }
-
-  private computeReady(): void {
+  protected computeReady(): void {
     const c = this.computer;
     const g = c.geometry;
     const total = this.samples.end;

@@ -1,9 +1,7 @@
 import { SpeechError } from '../../common/errors.js';
-import { FrameBuffer } from './frame-buffer.js';
 import { NemoMelComputer } from './nemo-mel-computer.js';
 import type { NemoMelOptions, NemoMelOptionsInput } from './nemo-mel-options.js';
-import type { OnlineFeatureExtractor } from './online-feature-extractor.js';
-import { SampleBuffer } from './sample-buffer.js';
+import { OnlineFrameExtractor } from './online-frame-extractor.js';
 
 /**
  * Streaming NeMo log-mel for models trained without normalisation (cache-aware
@@ -15,96 +13,25 @@ import { SampleBuffer } from './sample-buffer.js';
  * to floor(N/hop) are completed with zeros past the end, as torch's constant padding
  * does; the final STFT frame that NeMo masks is never produced.
  */
-export class OnlineNemoMel implements OnlineFeatureExtractor {
+export class OnlineNemoMel extends OnlineFrameExtractor {
   readonly computer: NemoMelComputer;
-  private readonly samples = new SampleBuffer();
-  private readonly store: FrameBuffer;
-  private finished = false;
 
   constructor(
     options: NemoMelOptionsInput | Readonly<NemoMelOptions> | NemoMelComputer = { normalize: 'none' },
   ) {
-    this.computer = options instanceof NemoMelComputer ? options : new NemoMelComputer(options);
-    if (this.computer.options.normalize !== 'none') {
+    const computer = options instanceof NemoMelComputer ? options : new NemoMelComputer(options);
+    if (computer.options.normalize !== 'none') {
       throw new SpeechError(
         'FEATURE_BAD_OPTIONS',
         "streaming NeMo features need normalize 'none': per_feature statistics cover the whole utterance",
-        { normalize: this.computer.options.normalize },
+        { normalize: computer.options.normalize },
       );
     }
-    this.store = new FrameBuffer(this.computer.dim);
+    super(computer.dim);
+    this.computer = computer;
   }
 
-  get dim(): number {
-    return this.computer.dim;
-  }
-
-  get numFramesReady(): number {
-    return this.store.endIndex;
-  }
-
-  get firstAvailableFrame(): number {
-    return this.store.firstIndex;
-  }
-
-  get isInputFinished(): boolean {
-    return this.finished;
-  }
-
-  get numSamplesAccepted(): number {
-    return this.samples.end;
-  }
-
-  get buffered(): { samples: number; frames: number; sampleCapacity: number; frameCapacity: number } {
-    return {
-      samples: this.samples.retained,
-      frames: this.store.retained,
-      sampleCapacity: this.samples.capacity,
-      frameCapacity: this.store.capacity,
-    };
-  }
-
-  acceptWaveform(samples: Float32Array): void {
-    if (this.finished) {
-      throw new SpeechError(
-        'INTERNAL',
-        'acceptWaveform() after inputFinished(); call reset() to start a new stream',
-      );
-    }
-    if (samples.length === 0) return;
-    this.samples.append(samples);
-    this.computeReady();
-  }
-
-  inputFinished(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.computeReady();
-  }
-
-  frame(index: number): Float32Array {
-    return this.store.frames(index, 1);
-  }
-
-  frames(start: number, count: number): Float32Array {
-    return this.store.frames(start, count);
-  }
-
-  copyFrames(start: number, count: number, dst: Float32Array, dstOffset = 0): void {
-    this.store.copyFrames(start, count, dst, dstOffset);
-  }
-
-  discardBefore(frameIndex: number): void {
-    this.store.discardBefore(frameIndex);
-  }
-
-  reset(): void {
-    this.samples.reset();
-    this.store.reset();
-    this.finished = false;
-  }
-
-  private computeReady(): void {
+  protected computeReady(): void {
     const c = this.computer;
     const total = this.samples.end;
     let target = c.numFrames(total);

@@ -105,14 +105,54 @@ export class RealFft {
     }
   }
 
+  /**
+   * Inverse of `forward`: the real x[0..size) whose bins 0..size/2 are (inRe, inIm), with
+   * the 1/size scale (numpy's irfft), so inverse(forward(x)) = x. The imaginary parts of
+   * the DC and Nyquist bins are ignored. Runs the same half-size complex FFT on
+   * conj(Z), Z[k] = E[k] + j·O[k] the even/odd-sample spectra rebuilt from X.
+   */
+  inverse(inRe: Float64Array, inIm: Float64Array, out: Float64Array): void {
+    const { re, im, half, splitCos, splitSin, bitReversed } = this;
+    for (let k = 0; k < half; k++) {
+      const m = half - k;
+      const ar = inRe[k]!;
+      const ai = k === 0 ? 0 : inIm[k]!;
+      const br = inRe[m]!;
+      const bi = m === half ? 0 : -inIm[m]!;
+      const eRe = 0.5 * (ar + br);
+      const eIm = 0.5 * (ai + bi);
+      const dRe = 0.5 * (ar - br);
+      const dIm = 0.5 * (ai - bi);
+      const c = splitCos[k]!;
+      const s = -splitSin[k]!;
+      const oRe = dRe * c - dIm * s;
+      const oIm = dRe * s + dIm * c;
+      const r = bitReversed[k]!;
+      re[r] = eRe - oIm;
+      im[r] = -(eIm + oRe);
+    }
+    this.butterflies();
+    const scale = 1 / half;
+    for (let n = 0; n < half; n++) {
+      out[2 * n] = re[n]! * scale;
+      out[2 * n + 1] = -im[n]! * scale;
+    }
+  }
+
   /** In-place iterative radix-2 FFT of z[i] = x[2i] + j·x[2i+1] into this.re/this.im. */
   private complexHalf(input: Float64Array): void {
-    const { re, im, half, bitReversed, stageCos, stageSin } = this;
+    const { re, im, half, bitReversed } = this;
     for (let i = 0; i < half; i++) {
       const r = bitReversed[i]!;
       re[r] = input[2 * i]!;
       im[r] = input[2 * i + 1]!;
     }
+    this.butterflies();
+  }
+
+  /** The radix-2 stages over this.re/this.im, already in bit-reversed order. */
+  private butterflies(): void {
+    const { re, im, half, stageCos, stageSin } = this;
     for (let span = 1; span < half; span *= 2) {
       const step = half / (2 * span);
       for (let j = 0; j < span; j++) {
