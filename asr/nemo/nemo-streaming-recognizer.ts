@@ -10,6 +10,7 @@ import type { NemoStreamingModels } from '../../models/nemo/streaming-models.js'
 import type { PredictorState } from '../../models/nemo/transducer-predictor.js';
 import type { ModelManifest } from '../../models/runtime/manifest.js';
 import type { SymbolTable } from '../../models/runtime/tokens.js';
+import { concatSamples } from '../../streaming/audio/pcm.js';
 import { ContextGraph } from '../decoders/context-graph.js';
 import { createCtcGreedyState, ctcGreedyDecodeChunk, resetCtcGreedyState } from '../decoders/ctc-greedy.js';
 import {
@@ -386,13 +387,7 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
   /** Hybrid: runs the RNNT head over the segment's buffered encoder frames. */
   private async flushHybrid(s: NemoStream): Promise<void> {
     if (s.pendingRnnt.length === 0) return;
-    const total = s.pendingRnnt.reduce((n, f) => n + f.length, 0);
-    const frames = new Float32Array(total);
-    let at = 0;
-    for (const f of s.pendingRnnt) {
-      frames.set(f, at);
-      at += f.length;
-    }
+    const frames = concatSamples(s.pendingRnnt);
     s.pendingRnnt.length = 0;
     await this.decodeRnnt(s, frames);
   }

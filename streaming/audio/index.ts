@@ -11,6 +11,7 @@
  * - Rate conversion:             LinearResampler (Kaldi/sherpa-onnx compatible, streaming).
  */
 
+export { decodeAll } from './decode-all.js';
 export { type DecodeOptions, decodeAudio } from './decode-audio.js';
 export {
   type FfmpegBinary,
@@ -22,6 +23,7 @@ export { type DecodedAudioInfo, decodeWithFfmpeg } from './ffmpeg-decode.js';
 export type { AudioSourceInfo } from './ffmpeg-info.js';
 export { decodeAlaw, decodeMulaw, encodeAlaw, encodeMulaw } from './g711.js';
 export {
+  concatSamples,
   deinterleave,
   downmixToMono,
   float32ToInt16,

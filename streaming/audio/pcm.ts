@@ -155,3 +155,16 @@ function checkChannels(channels: readonly Float32Array[]): number {
   }
   return channels.length;
 }
+
+/** One buffer holding `parts` back to back (hybrid encoder frames, collected test clips). */
+export function concatSamples(parts: readonly Float32Array[]): Float32Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Float32Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -5,7 +5,8 @@
  * - linear16: signed 16-bit integers.
  * - linear32: IEEE float32 (as in Deepgram's API), not int32. Non-finite values are cleaned,
  *   not rejected: NaN -> 0, +-Inf -> +-1 (the count is returned). Finite values are kept
- *   as sent, even beyond [-1, 1].
+ *   as sent, even beyond [-1, 1], up to +-MAX_FLOAT_SAMPLE (65536); beyond that they are
+ *   cleaned like infinities (they would overflow the resampler and the features).
  * - mulaw / alaw: G.711, one byte per sample.
  *
  * A frame whose byte length is not a whole number of sample frames is rejected with

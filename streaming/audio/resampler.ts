@@ -31,6 +31,9 @@ export interface ResamplerOptions {
 
 export const MAX_SAMPLE_RATE = 384_000;
 
+/** Largest filter table a resampler builds (1 MiB of float32); see checkResamplerRates. */
+export const MAX_FILTER_TAPS = 1 << 18;
+
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
@@ -44,6 +47,33 @@ export function checkSampleRate(rate: number, what: string): void {
       {
         sampleRate: rate,
       },
+    );
+  }
+}
+
+/**
+ * Throws AUDIO_BAD_SAMPLE_RATE unless a resampler between these rates can be built: both
+ * rates valid, and a filter table within MAX_FILTER_TAPS. A pair with a small common
+ * divisor (383999 -> 16000 Hz) needs out/gcd phases of ~w in / fc taps each: millions of
+ * taps, ~100 MB and half a second of CPU, which one client could ask for on every
+ * connection. Every standard pair needs under 32 k taps.
+ */
+export function checkResamplerRates(inputRate: number, outputRate: number): void {
+  checkSampleRate(inputRate, 'input sample rate');
+  checkSampleRate(outputRate, 'output sample rate');
+  if (inputRate !== outputRate) {
+    checkFilterSize(inputRate, outputRate, 6, Math.fround(0.99 * 0.5 * Math.min(inputRate, outputRate)));
+  }
+}
+
+function checkFilterSize(inputRate: number, outputRate: number, filterWidth: number, cutoff: number): void {
+  const phases = outputRate / gcd(inputRate, outputRate);
+  const taps = phases * (Math.floor((filterWidth / cutoff) * inputRate) + 1);
+  if (taps > MAX_FILTER_TAPS) {
+    throw new SpeechError(
+      'AUDIO_BAD_SAMPLE_RATE',
+      `resampling ${inputRate} Hz to ${outputRate} Hz needs a ${taps}-tap filter (limit ${MAX_FILTER_TAPS}): use a standard rate (8, 16, 22.05, 24, 44.1, 48 kHz...)`,
+      { sampleRate: inputRate, outputRate },
     );
   }
 }
@@ -108,10 +138,11 @@ export class LinearResampler {
     this.windowTicks = Math.floor(Math.fround(windowWidthF * Math.fround(tickFreq)));
 
     const phases = this.passThrough ? 0 : this.outputUnit;
+    if (!this.passThrough) checkFilterSize(inputRate, outputRate, filterWidth, cutoff);
+    const windowWidth = filterWidth / (2 * cutoff); // double, as in SetIndexesAndWeights
     this.firstIndex = new Float64Array(phases);
     this.tapOffset = new Uint32Array(phases);
     this.tapCount = new Uint32Array(phases);
-    const windowWidth = filterWidth / (2 * cutoff); // double, as in SetIndexesAndWeights
     const taps: number[] = [];
     let maxTaps = 0;
     for (let i = 0; i < phases; i++) {

@@ -42,6 +42,14 @@ export function bytesPerSample(encoding: SampleEncoding): number {
   }
 }
 
+/**
+ * Largest float sample magnitude decoded as it is. Float audio may exceed full scale, but
+ * not by this much (even int16 values written as floats stay under it); beyond it a sample
+ * is treated like an infinity, since squaring or filtering it would overflow float32 and
+ * poison the features with infinities.
+ */
+export const MAX_FLOAT_SAMPLE = 65536;
+
 const INV16 = 1 / 32768;
 const INV24 = 1 / 8388608;
 const INV32 = 1 / 2147483648;
@@ -49,7 +57,8 @@ const INV32 = 1 / 2147483648;
 /**
  * Decodes `frames` interleaved frames starting at `src[offset]` into the planar arrays of
  * `out`, from index `outOffset`. Non-finite float samples are replaced (NaN -> 0, +-Inf ->
- * +-1, see `sanitizeSamples`); returns how many were.
+ * +-1, see `sanitizeSamples`), and so are finite ones beyond +-MAX_FLOAT_SAMPLE (-> +-1);
+ * returns how many were.
  */
 export function decodeInterleaved(
   src: Uint8Array,
@@ -94,7 +103,7 @@ export function decodeInterleaved(
       for (let f = outOffset, end = outOffset + frames; f < end; f++)
         for (let c = 0; c < channels; c++, p += 4) {
           const x = view.getFloat32(p, le);
-          if (x - x === 0) out[c]![f] = x;
+          if (x <= MAX_FLOAT_SAMPLE && x >= -MAX_FLOAT_SAMPLE) out[c]![f] = x;
           else {
             out[c]![f] = x > 0 ? 1 : x < 0 ? -1 : 0;
             replaced++;
@@ -106,7 +115,7 @@ export function decodeInterleaved(
         for (let c = 0; c < channels; c++, p += 8) {
           // Round to float32 first: a finite double beyond float32 range becomes +-Inf.
           const x = Math.fround(view.getFloat64(p, le));
-          if (x - x === 0) out[c]![f] = x;
+          if (x <= MAX_FLOAT_SAMPLE && x >= -MAX_FLOAT_SAMPLE) out[c]![f] = x;
           else {
             out[c]![f] = x > 0 ? 1 : x < 0 ? -1 : 0;
             replaced++;

@@ -12,13 +12,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import sherpa from 'sherpa-onnx-node';
+import type sherpa from 'sherpa-onnx-node';
 import { loadNemoStreamingRecognizer } from '../../asr/nemo/load-nemo-streaming.js';
 import type { NemoStream } from '../../asr/nemo/nemo-stream.js';
 import type { NemoStreamingRecognizer } from '../../asr/nemo/nemo-streaming-recognizer.js';
 import type { StreamingDecoderChoice } from '../../asr/recognizer.js';
 import { loadManifest } from '../../models/runtime/manifest.js';
-import { decodeAudio } from '../../streaming/audio/index.js';
+import { decodeAll } from '../../streaming/audio/index.js';
+import { sherpaOnlineNemo } from '../unit/asr/helpers/sherpa-reference.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = path.resolve(root, '../shared/data');
@@ -33,16 +34,8 @@ export interface AsrBenchFigure {
   ratio: number;
 }
 
-async function load16k(file: string): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for await (const c of decodeAudio(file, { sampleRate: 16000 })) parts.push(c);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+function load16k(file: string): Promise<Float32Array> {
+  return decodeAll(file, { sampleRate: 16000 });
 }
 
 async function oursRun(
@@ -94,23 +87,6 @@ function sherpaRun(recognizer: sherpa.OnlineRecognizer, clips: readonly Float32A
   return (performance.now() - t0) / 1000;
 }
 
-function sherpaRecognizer(dir: string, head: 'ctc' | 'transducer'): sherpa.OnlineRecognizer {
-  const model =
-    head === 'ctc'
-      ? { nemoCtc: { model: path.join(dir, 'model.onnx') } }
-      : {
-          transducer: {
-            encoder: path.join(dir, 'encoder.onnx'),
-            decoder: path.join(dir, 'decoder.onnx'),
-            joiner: path.join(dir, 'joiner.onnx'),
-          },
-        };
-  return new sherpa.OnlineRecognizer({
-    featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: { ...model, tokens: path.join(dir, 'tokens.txt'), numThreads: 1, debug: 0 },
-  });
-}
-
 function best(times: number[]): number {
   return Math.min(...times);
 }
@@ -142,7 +118,7 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
       });
       // A hybrid directory's CTC branch in sherpa is the fused model.onnx; ours uses the
       // encoder + ctc-head.onnx, the same computation split in two graphs.
-      const theirs = sherpaRecognizer(dir, head);
+      const theirs = sherpaOnlineNemo(dir, head);
       for (const n of [1, 8, 32, 64]) {
         const clips = Array.from({ length: n }, () => jfk);
         const audioSeconds = (n * jfk.length) / 16000;

@@ -3,7 +3,7 @@
 // around them: a fake microphone for the browser test, a live client for the load bench.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { decodeAudio, encodeWav } from '../../streaming/audio/index.js';
+import { concatSamples, decodeAll, encodeWav } from '../../streaming/audio/index.js';
 
 export const dataDir = path.resolve(import.meta.dirname, '../../../shared/data');
 
@@ -22,16 +22,8 @@ export interface DigitAudioOptions {
   readonly tailSeconds?: number;
 }
 
-async function decode16k(file: string): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for await (const chunk of decodeAudio(file, { sampleRate: 16000 })) parts.push(chunk);
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+function decode16k(file: string): Promise<Float32Array> {
+  return decodeAll(file, { sampleRate: 16000 });
 }
 
 /** 16 kHz mono samples of the strings, read aloud digit by digit. */
@@ -54,13 +46,7 @@ export async function digitStrings(
     }
   }
   pieces.push(silence(tailSeconds));
-  const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatSamples(pieces);
 }
 
 export async function writeWav16k(file: string, samples: Float32Array): Promise<void> {

@@ -9,7 +9,7 @@ import { loadAsrEngine } from '../../../asr/engine.js';
 import type { StreamingRecognizer } from '../../../asr/recognizer.js';
 import { AsrSession } from '../../../asr/session/asr-session.js';
 import { pump } from '../../../asr/session/run-session.js';
-import { decodeAudio } from '../../../streaming/audio/index.js';
+import { decodeAll } from '../../../streaming/audio/index.js';
 import { dataDir, haveData, zooDir } from '../asr/helpers/clips.js';
 import { type Harness, startServer } from './helpers/server-harness.js';
 
@@ -20,18 +20,8 @@ const SECOND_PASS = `${zooDir}/paraformer-offline`;
  * The clip as the server gets it: decoded from a byte stream, not a path (ffmpeg keeps an
  * mp3's end padding when it reads from a pipe, so the two differ by a few ms at the end).
  */
-async function streamed16k(clip: string): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
-  for await (const chunk of decodeAudio(createReadStream(path.join(dataDir, clip)), { sampleRate: 16000 })) {
-    parts.push(chunk.slice());
-  }
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+function streamed16k(clip: string): Promise<Float32Array> {
+  return decodeAll(createReadStream(path.join(dataDir, clip)), { sampleRate: 16000 });
 }
 
 /** Segment texts of an in-process session over the same samples, Finalize at the end. */

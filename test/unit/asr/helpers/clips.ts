@@ -2,7 +2,7 @@
 // so our runtime and sherpa-onnx are always fed the very same samples.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { decodeAudio } from '../../../../streaming/audio/index.js';
+import { decodeAll } from '../../../../streaming/audio/index.js';
 
 export const dataDir = path.resolve(import.meta.dirname, '../../../../../shared/data');
 export const zooDir = path.resolve(import.meta.dirname, '../../../fixtures/zoo');
@@ -31,18 +31,7 @@ const cache = new Map<string, Promise<Float32Array>>();
 export function clip16k(relative: string): Promise<Float32Array> {
   let pending = cache.get(relative);
   if (pending === undefined) {
-    pending = (async () => {
-      const parts: Float32Array[] = [];
-      for await (const chunk of decodeAudio(path.join(dataDir, relative), { sampleRate: 16000 }))
-        parts.push(chunk);
-      const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
-    })();
+    pending = decodeAll(path.join(dataDir, relative), { sampleRate: 16000 });
     cache.set(relative, pending);
   }
   return pending;

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import sherpa from 'sherpa-onnx-node';
 import { zooDir } from './clips.js';
-import type { SherpaHead } from './sherpa-reference.js';
+import { type SherpaHead, sherpaNemoModelConfig } from './sherpa-reference.js';
 
 export interface SherpaOfflineResult {
   readonly tokens: string[];
@@ -14,21 +14,7 @@ export interface SherpaOfflineResult {
 }
 
 export function sherpaOfflineNemo(fixture: string, head: SherpaHead): sherpa.OfflineRecognizer {
-  const dir = path.join(zooDir, fixture);
-  const model =
-    head === 'ctc'
-      ? { nemoCtc: { model: path.join(dir, 'model.onnx') } }
-      : {
-          transducer: {
-            encoder: path.join(dir, 'encoder.onnx'),
-            decoder: path.join(dir, 'decoder.onnx'),
-            joiner: path.join(dir, 'joiner.onnx'),
-          },
-        };
-  return new sherpa.OfflineRecognizer({
-    featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: { ...model, tokens: path.join(dir, 'tokens.txt'), numThreads: 1, debug: 0 },
-  });
+  return new sherpa.OfflineRecognizer(sherpaNemoModelConfig(path.join(zooDir, fixture), head));
 }
 
 /** One utterance, decoded alone (a batch of one), from exactly these 16 kHz samples. */

@@ -8,8 +8,8 @@ export type SherpaHead = 'ctc' | 'transducer';
 /** sherpa's NeMo examples pad 0.66 s of zeros before inputFinished (contract 2.1.5). */
 export const SHERPA_TAIL_PADDING_SECONDS = 0.66;
 
-export function sherpaOnlineNemo(fixture: string, head: SherpaHead): sherpa.OnlineRecognizer {
-  const dir = path.join(zooDir, fixture);
+/** sherpa's modelConfig for a NeMo directory: the fused CTC graph, or the three transducer graphs. */
+export function sherpaNemoModelConfig(dir: string, head: SherpaHead, threads = 1) {
   const model =
     head === 'ctc'
       ? { nemoCtc: { model: path.join(dir, 'model.onnx') } }
@@ -20,10 +20,16 @@ export function sherpaOnlineNemo(fixture: string, head: SherpaHead): sherpa.Onli
             joiner: path.join(dir, 'joiner.onnx'),
           },
         };
-  return new sherpa.OnlineRecognizer({
+  return {
     featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: { ...model, tokens: path.join(dir, 'tokens.txt'), numThreads: 1, debug: 0 },
-  });
+    modelConfig: { ...model, tokens: path.join(dir, 'tokens.txt'), numThreads: threads, debug: 0 },
+  };
+}
+
+/** An online recognizer for a zoo fixture name or a model directory path. */
+export function sherpaOnlineNemo(fixtureOrDir: string, head: SherpaHead): sherpa.OnlineRecognizer {
+  const dir = fixtureOrDir.includes('/') ? fixtureOrDir : path.join(zooDir, fixtureOrDir);
+  return new sherpa.OnlineRecognizer(sherpaNemoModelConfig(dir, head));
 }
 
 /** Whole-clip streaming decode as sherpa's examples do it; returns token symbols. */
