@@ -98,6 +98,12 @@ export const errorCatalogue = {
     exit: EXIT_USAGE,
     summary: 'Feature extraction options are invalid (frame longer than FFT, cut-offs out of range...).',
   },
+  TTS_LEXICON_INVALID: {
+    http: 500,
+    ws: 1011,
+    exit: EXIT_MODEL,
+    summary: 'The pronouncing lexicon is missing, unreadable, or has a line that is not "word PHONE...".',
+  },
 
   // --- models and ONNX sessions ------------------------------------------------
   MODEL_NOT_FOUND: {

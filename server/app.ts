@@ -43,9 +43,22 @@ export interface App {
   shutdown(): Promise<void>;
 }
 
+/**
+ * Where an API key can sit in something a plugin logs: request headers (Authorization, the
+ * `token, <key>` WebSocket subprotocol), e.g. @fastify/multipart's trace line with its
+ * busboy options. Censored whatever the log level.
+ */
+const REDACTED_PATHS = [
+  'headers.authorization',
+  'headers["sec-websocket-protocol"]',
+  '*.headers.authorization',
+  '*.headers["sec-websocket-protocol"]',
+];
+
 export async function buildApp(options: AppOptions): Promise<App> {
+  const logger = options.logger?.child({}, { redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
   const fastify = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
     // Errors are logged by the error handler; a line per request would drown them.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.limits.maxUploadBytes,
@@ -93,16 +106,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
       handleProtocols: (protocols: Set<string>) => (protocols.has('token') ? 'token' : false),
     },
   });
-  // Every API route needs the key when keys are configured; health, readiness, metrics
-  // and the demo page stay open.
-  fastify.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/v1/')) requireApiKey(request, context);
-  });
+  // CORS before the key check: a browser's preflight carries no key (it must get its 204),
+  // and a refusal must carry the CORS headers or the page cannot read why it was refused.
   if (options.corsOrigins.length > 0) {
     await fastify.register(cors, {
       origin: options.corsOrigins.includes('*') ? true : [...options.corsOrigins],
     });
   }
+  // Every API route needs the key when keys are configured; health, readiness, metrics
+  // and the demo page stay open.
+  fastify.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/v1/')) requireApiKey(request, context);
+  });
   await fastify.register(multipart, { limits: { fileSize: options.limits.maxUploadBytes, files: 1 } });
 
   options.engine.onBatch = (stats) => metrics.observeBatch(stats);

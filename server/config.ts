@@ -166,6 +166,12 @@ export type ConfigKey = keyof Config;
 
 export const configKeys = Object.keys(configSchema.shape) as ConfigKey[];
 
+/** The config as it may be printed or logged: the API keys are replaced by their count. */
+export function printableConfig(config: Config): Record<string, unknown> {
+  const { apiKeys, ...shown } = config;
+  return { ...shown, apiKeys: apiKeys.length > 0 ? `${apiKeys.length} key(s)` : 'none' };
+}
+
 /** `asrModel` -> `SPEECHSTREAM_ASR_MODEL`. */
 export function envName(key: ConfigKey): string {
   return `SPEECHSTREAM_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;

@@ -10,7 +10,7 @@
 import { SpeechError } from '../common/errors.js';
 import { downmixToMono } from './audio/pcm.js';
 import { decodeRawPcm, RAW_PCM_ENCODINGS, type RawPcmEncoding } from './audio/raw-pcm.js';
-import { LinearResampler, MAX_SAMPLE_RATE } from './audio/resampler.js';
+import { checkResamplerRates, LinearResampler, MAX_SAMPLE_RATE } from './audio/resampler.js';
 import { bytesPerSample } from './audio/sample-codec.js';
 
 export interface LiveAudioFormat {
@@ -33,6 +33,17 @@ export class LiveAudioInput {
     readonly format: LiveAudioFormat,
     readonly targetRate: number,
   ) {
+    LiveAudioInput.check(format, targetRate);
+    this.frameBytes = bytesPerSample(SAMPLE_ENCODING[format.encoding]) * format.channels;
+    this.#resampler =
+      format.sampleRate === targetRate ? undefined : new LinearResampler(format.sampleRate, targetRate);
+  }
+
+  /**
+   * Throws the coded error the constructor would, without building anything: a route
+   * checks a client's declared format at the handshake with it.
+   */
+  static check(format: LiveAudioFormat, targetRate: number): void {
     if (!RAW_PCM_ENCODINGS.includes(format.encoding)) {
       throw new SpeechError('AUDIO_BAD_FORMAT', `unsupported encoding '${format.encoding}'`, {
         supported: RAW_PCM_ENCODINGS,
@@ -56,9 +67,7 @@ export class LiveAudioInput {
         channels: format.channels,
       });
     }
-    this.frameBytes = bytesPerSample(SAMPLE_ENCODING[format.encoding]) * format.channels;
-    this.#resampler =
-      format.sampleRate === targetRate ? undefined : new LinearResampler(format.sampleRate, targetRate);
+    checkResamplerRates(format.sampleRate, targetRate);
   }
 
   /** Seconds of client audio received. */

@@ -65,6 +65,9 @@ export class OnnxMetadata {
       const text = part.trim();
       if (!FLOAT.test(text)) this.invalid(key, raw, `item ${i} ('${text}') is not a number`);
       out[i] = Number(text);
+      // '1e999' or '3.5e38' pass the pattern but are infinite as float32 (NaN features later).
+      if (!Number.isFinite(out[i]!))
+        this.invalid(key, raw, `item ${i} ('${text}') is out of the float32 range`);
     });
     if (expectedLength !== undefined && out.length !== expectedLength) {
       this.invalid(key, raw, `has ${out.length} values, expected ${expectedLength}`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configKeys, envName, flagName, loadConfig } from '../config.js';
+import { configKeys, envName, flagName, loadConfig, printableConfig } from '../config.js';
 
 /** `speechstream config`: prints the effective configuration and where each key can be set. */
 export function registerConfigCommand(program: Command): void {
@@ -12,6 +12,7 @@ export function registerConfigCommand(program: Command): void {
         for (const key of configKeys) process.stdout.write(`${key}\t--${flagName(key)}\t${envName(key)}\n`);
         return;
       }
-      process.stdout.write(`${JSON.stringify(loadConfig(), null, 2)}\n`);
+      // API keys come from the environment; they are never printed.
+      process.stdout.write(`${JSON.stringify(printableConfig(loadConfig()), null, 2)}\n`);
     });
 }

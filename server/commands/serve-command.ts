@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { StreamingDecoderChoice } from '../../asr/recognizer.js';
-import { type ConfigKey, configSchema, envName, flagName, loadConfig } from '../config.js';
+import { type ConfigKey, configSchema, envName, flagName, loadConfig, printableConfig } from '../config.js';
 import { startServer, stopOnSignals } from '../main.js';
 import type { CliIo } from '../output/cli-io.js';
 import { embeddedModels, embeddedModelsDir, extraModelDirs, resolveModelDir } from './models-embedded.js';
@@ -68,10 +68,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         : config.asrModel === '' && existsSync(embeddedSecond)
           ? embeddedSecond
           : undefined;
-    const { apiKeys: _secret, ...shown } = config;
-    io.stderr.write(
-      `speechstream: config ${JSON.stringify({ ...shown, apiKeys: config.apiKeys.length > 0 ? `${config.apiKeys.length} key(s)` : 'none' })}\n`,
-    );
+    io.stderr.write(`speechstream: config ${JSON.stringify(printableConfig(config))}\n`);
     const server = await startServer(config, {
       model,
       secondPassModel,

@@ -121,7 +121,23 @@ export class BatchScheduler<S extends RecognizerStream> {
     try {
       await this.recognizer.decode(batch.map((e) => e.session.stream));
     } catch (err) {
-      this.hooks.onError(batch, err);
+      if (batch.length === 1) {
+        this.hooks.onError(batch, err);
+        return;
+      }
+      // One stream's failure must not end its batch-mates' sessions: a stream the failed
+      // run left where it was is decoded again on its own; one it moved is in an unknown
+      // state and fails with the batch's error.
+      for (const [i, e] of batch.entries()) {
+        if (e.closed) continue;
+        const untouched = e.session.stream.secondsDecoded === before[i] && e.session.wantsDecode;
+        if (!untouched) {
+          this.hooks.onError([e], err);
+          continue;
+        }
+        e.readySince = now - waitMs[i]!;
+        await this.runBatch([e], now);
+      }
       return;
     }
     const decodeMs = this.#now() - t0;

@@ -18,6 +18,19 @@ export interface EngineWorkerData {
   readonly maxWaitMs: number;
   /** Worker entry, for the TypeScript bootstrap used by tests and benches. */
   readonly entry?: string;
+  /** Test-only fault injection (reliability tests); the server never sets it. */
+  readonly faults?: EngineFaults;
+}
+
+/**
+ * Makes the recognizer fail on purpose, so tests can watch a model run that throws: the
+ * decode of any batch holding a listed session's stream throws MODEL_RUN_FAILED once that
+ * stream has been decoded `afterDecodes` times.
+ */
+export interface EngineFaults {
+  /** EngineSession ids (1, 2, ... in the order sessions are opened). */
+  readonly failDecodeOfSessions: readonly number[];
+  readonly afterDecodes?: number;
 }
 
 /** What a client may ask for per session (all serialisable). */

@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const recognizer = engine.primary.recognizer as StreamingRecognizer;
   const sessions = new Map<number, Entry>();
   const ids = new Map<Entry, number>();
+  const faulty = data.faults === undefined ? undefined : injectFaults(recognizer);
 
   const report = (entry: Entry, events: readonly AsrEvent[]) => {
     const id = ids.get(entry);
@@ -141,6 +142,9 @@ async function main(): Promise<void> {
       secondPass,
     });
     const entry = scheduler.add(session);
+    if (faulty !== undefined && data.faults!.failDecodeOfSessions.includes(id)) {
+      faulty.set(session.stream, data.faults!.afterDecodes ?? 0);
+    }
     sessions.set(id, entry);
     ids.set(entry, id);
     post({ t: 'opened', id });
@@ -195,6 +199,28 @@ async function main(): Promise<void> {
       providers: engine.providers,
     },
   });
+}
+
+/**
+ * Test-only (EngineWorkerData.faults): the recognizer's decode throws for a batch holding
+ * a stream of the returned map once its count of good decodes is used up. Throwing before
+ * calling through leaves every stream of the batch untouched, like a failed encoder run.
+ */
+function injectFaults(recognizer: StreamingRecognizer): WeakMap<RecognizerStream, number> {
+  const faulty = new WeakMap<RecognizerStream, number>();
+  const decode = recognizer.decode.bind(recognizer);
+  recognizer.decode = async (streams) => {
+    for (const s of streams) {
+      const left = faulty.get(s);
+      if (left === 0) throw new SpeechError('MODEL_RUN_FAILED', 'injected decode failure (test fault)');
+    }
+    for (const s of streams) {
+      const left = faulty.get(s);
+      if (left !== undefined) faulty.set(s, left - 1);
+    }
+    return decode(streams);
+  };
+  return faulty;
 }
 
 void main();

@@ -32,6 +32,9 @@ import { LiveConnection } from './live-connection.js';
 
 const CHANNEL: [number, number] = [0, 1];
 
+/** Largest control message parsed. */
+const MAX_CONTROL_CHARS = 64 * 1024;
+
 /** `phrase` or `phrase:boost`. */
 export function parseKeyterm(term: string): Hotword {
   const m = /^(.*):(\d+(?:\.\d+)?)$/.exec(term);
@@ -75,6 +78,12 @@ export function registerListenRoute(app: FastifyInstance, ctx: ServerContext): v
             issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
           });
         }
+        // A format the audio input cannot take (a rate with no practical resampler) is a 400 here.
+        const q = parsed.data;
+        LiveAudioInput.check(
+          { encoding: q.encoding, sampleRate: q.sample_rate, channels: q.channels },
+          ctx.engine.sampleRate,
+        );
         admitConnection(ctx, reply);
       },
     },
@@ -152,6 +161,17 @@ class ListenConnection extends LiveConnection {
   }
 
   protected onText(text: string): void {
+    // Control messages are a few hundred bytes (Configure with 100 keyterms: ~20 kB); a
+    // larger one is refused before it costs a parse.
+    if (text.length > MAX_CONTROL_CHARS) {
+      this.error(
+        new SpeechError(
+          'LIMIT_FRAME_TOO_LARGE',
+          `a ${text.length}-character control message exceeds the ${MAX_CONTROL_CHARS}-character limit`,
+        ),
+      );
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -6,7 +6,8 @@
  *   while the protocol holds the stream (waiting for a segment it closed), wait in one
  *   bounded queue and run in arrival order; the socket pauses while the queue is full;
  * - backpressure: the socket pauses while the engine is behind (session.overloaded) and
- *   resumes on the engine's drain;
+ *   resumes on the engine's drain, and while the client is over its message budget (a
+ *   flood of control messages would otherwise take the event loop from every session);
  * - limits: session length, idle timeout, send-buffer size (slow consumer), each a coded
  *   error in the protocol's own error shape before the close;
  * - shutdown: the server drains every connection (the protocol delivers its last
@@ -26,6 +27,18 @@ import type { ServerContext } from '../server-context.js';
 /** Audio bytes, or an action that must run after the audio queued before it. */
 type Pending = Uint8Array | (() => void);
 
+/**
+ * What one connection may make the server parse: MESSAGE_RATE tokens a second, in bursts of
+ * up to MESSAGE_BURST. A message costs one token, plus one per 4 KiB of text (JSON is what is
+ * expensive to parse) or per 64 KiB of audio. Over budget, the socket is not read until the
+ * budget is back: the client gets TCP backpressure, not an error.
+ */
+const MESSAGE_RATE = 250;
+const MESSAGE_BURST = 500;
+
+/** How long a closed connection waits for the client's close frame before it is cut. */
+const CLOSE_GRACE_MS = 2000;
+
 export abstract class LiveConnection {
   protected session: EngineSession | undefined;
   /** Set once the client may send nothing more (end of stream requested, or draining). */
@@ -35,6 +48,10 @@ export abstract class LiveConnection {
   readonly #queue: Pending[] = [];
   #queuedBytes = 0;
   #idle: NodeJS.Timeout | undefined;
+  #tokens = MESSAGE_BURST;
+  #refilledAt = performance.now();
+  /** Set while the client is over its message budget. */
+  #throttle: NodeJS.Timeout | undefined;
   #closed = false;
   #finished: (() => void) | undefined;
   readonly #handle = { drain: (timeoutMs: number) => this.drain(timeoutMs) };
@@ -81,8 +98,15 @@ export abstract class LiveConnection {
     ctx.metrics.sessionsTotal.inc({ protocol: this.protocol });
     socket.on('message', (data, isBinary) => {
       if (this.#closed || this.closing) return;
-      if (isBinary) this.onBinary(data as Buffer);
-      else this.onText((data as Buffer).toString('utf8'));
+      this.charge((data as Buffer).length, isBinary);
+      // A throw here would escape into ws's receiver and take the whole process down: a bug
+      // in one session's handling ends that session with its coded error instead.
+      try {
+        if (isBinary) this.onBinary(data as Buffer);
+        else this.onText((data as Buffer).toString('utf8'));
+      } catch (err) {
+        this.fail(toSpeechError(err));
+      }
     });
     socket.on('close', () => this.cleanup());
     socket.on('error', () => this.cleanup());
@@ -93,9 +117,7 @@ export abstract class LiveConnection {
           if (!this.#closed) this.onEvents(events, decodedSeconds);
         },
         onError: (err) => this.fail(err),
-        onDrain: () => {
-          if (this.#queuedBytes <= this.queueLimit) socket.resume();
-        },
+        onDrain: () => this.resumeIfReady(),
       })
       .then((session) => {
         if (this.#closed) {
@@ -165,9 +187,34 @@ export abstract class LiveConnection {
         this.pushAudio(next);
       }
     }
-    if (this.#queuedBytes <= this.queueLimit && this.session !== undefined && !this.session.overloaded) {
-      this.socket.resume();
-    }
+    if (this.session !== undefined) this.resumeIfReady();
+  }
+
+  /** Reads the client again unless the queue is full, the engine behind or the budget spent. */
+  private resumeIfReady(): void {
+    if (this.#closed || this.#throttle !== undefined || this.#queuedBytes > this.queueLimit) return;
+    if (this.session?.overloaded) return;
+    this.socket.resume();
+  }
+
+  /** Takes a message's cost from the budget; over budget, stops reading until it refills. */
+  private charge(bytes: number, isBinary: boolean): void {
+    const now = performance.now();
+    this.#tokens = Math.min(MESSAGE_BURST, this.#tokens + ((now - this.#refilledAt) / 1000) * MESSAGE_RATE);
+    this.#refilledAt = now;
+    this.#tokens -= 1 + Math.floor(bytes / (isBinary ? 65536 : 4096));
+    if (this.#tokens >= 0 || this.#throttle !== undefined) return;
+    this.socket.pause();
+    // Not reading the client is our doing: it does not count as the client being idle.
+    if (this.#idle !== undefined) clearTimeout(this.#idle);
+    this.#throttle = setTimeout(
+      () => {
+        this.#throttle = undefined;
+        this.armIdle();
+        this.resumeIfReady();
+      },
+      Math.ceil((-this.#tokens / MESSAGE_RATE) * 1000),
+    );
   }
 
   /** Switches the input format: what the old one still holds goes to the session first. */
@@ -291,8 +338,16 @@ export abstract class LiveConnection {
 
   protected shutdown(code: number, reason: string): void {
     if (this.#closed) return;
-    if (this.socket.readyState === this.socket.OPEN) this.socket.close(code, reason.slice(0, 120));
+    const flooding = this.#throttle !== undefined;
+    const socket = this.socket;
+    if (socket.readyState === socket.OPEN) socket.close(code, reason.slice(0, 120));
     this.cleanup();
+    // The client's close frame must be read to finish the close (what comes before it is
+    // ignored now), unless the client is over its message budget: a flood is not read again.
+    if (!flooding) socket.resume();
+    // A client that does not answer the close soon (it does not read, or floods) is cut off
+    // rather than held, and read, until ws's own 30 s close timeout.
+    setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
   }
 
   private cleanup(): void {
@@ -300,6 +355,7 @@ export abstract class LiveConnection {
     this.#closed = true;
     this.#finished?.();
     if (this.#idle !== undefined) clearTimeout(this.#idle);
+    if (this.#throttle !== undefined) clearTimeout(this.#throttle);
     this.session?.close();
     this.#queue.length = 0;
     this.#queuedBytes = 0;

@@ -33,7 +33,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
-import { SpeechError } from '../../common/errors.js';
+import { SpeechError, toSpeechError } from '../../common/errors.js';
 import { LiveAudioInput } from '../../streaming/live-audio-input.js';
 import {
   applyUpdate,
@@ -328,11 +328,27 @@ class RealtimeConnection extends LiveConnection {
     }
     const previous = this.#config;
     const next = applyUpdate(previous, update);
-    this.#config = next;
+    let input: LiveAudioInput | undefined;
     if (update.format !== undefined) {
-      const input = new LiveAudioInput(liveFormat(next.format), this.ctx.engine.sampleRate);
-      this.#frameBytes = input.frameBytes;
-      this.submit(() => this.replaceInput(input));
+      try {
+        input = new LiveAudioInput(liveFormat(next.format), this.ctx.engine.sampleRate);
+      } catch (err) {
+        // A rate with no practical resampler: refused, and the session keeps its format.
+        const coded = toSpeechError(err);
+        this.error(
+          new SpeechError(coded.code, coded.message, {
+            param: beta ? 'session.input_audio_format' : 'session.audio.input.format',
+            event_id: eventId,
+          }),
+        );
+        return;
+      }
+    }
+    this.#config = next;
+    if (input !== undefined) {
+      const replacement = input;
+      this.#frameBytes = replacement.frameBytes;
+      this.submit(() => this.replaceInput(replacement));
     }
     const hotwords = update.transcription?.hotwords;
     if (update.turnDetection !== undefined || hotwords !== undefined) {

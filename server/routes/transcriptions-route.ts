@@ -41,6 +41,9 @@ import { transcribeUpload, type UploadTranscript } from './transcriptions-sessio
 
 const PROTOCOL = 'transcriptions';
 
+/** What a form may add to its file: part headers, boundaries, the text fields. */
+const FORM_OVERHEAD_BYTES = 1024 * 1024;
+
 export function registerTranscriptionsRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/v1/audio/transcriptions', async (request, reply) =>
     new TranscriptionRequest(ctx, request, reply).run(),
@@ -55,6 +58,26 @@ function parseFields(raw: Record<string, string | string[]>): TranscriptionField
     });
   }
   return parsed.data;
+}
+
+/**
+ * The form's parts, with the multipart parser's own failures (no boundary, a body that
+ * ends mid-form) as PROTOCOL_BAD_PARAMS: they are the client's malformed request, not a
+ * server error. Errors that already carry a status (the parts and size limits) pass as
+ * they are; errors of the code consuming a part never pass through here.
+ */
+async function* codedParts<T>(parts: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* parts;
+  } catch (err) {
+    if (err instanceof SpeechError || typeof (err as { statusCode?: unknown }).statusCode === 'number') {
+      throw err;
+    }
+    throw new SpeechError(
+      'PROTOCOL_BAD_PARAMS',
+      `malformed multipart/form-data body: ${(err as Error).message ?? String(err)}`,
+    );
+  }
 }
 
 class TranscriptionRequest {
@@ -79,6 +102,17 @@ class TranscriptionRequest {
         throw new SpeechError(
           'PROTOCOL_BAD_PARAMS',
           'the request must be multipart/form-data with a file part',
+        );
+      }
+      // A body declared larger than any acceptable form is refused before it is read: a
+      // client that declares terabytes and then stalls would otherwise hold a slot forever.
+      const declared = Number(request.headers['content-length']);
+      const limit = ctx.limits.maxUploadBytes + FORM_OVERHEAD_BYTES;
+      if (declared > limit) {
+        throw new SpeechError(
+          'LIMIT_FRAME_TOO_LARGE',
+          `the request declares ${declared} bytes; uploads are limited to ${ctx.limits.maxUploadBytes} bytes`,
+          { maxUploadBytes: ctx.limits.maxUploadBytes },
         );
       }
       admitConnection(ctx, reply);
@@ -130,7 +164,7 @@ class TranscriptionRequest {
   /** Reads the form in order; the file is transcribed as it arrives. */
   private async receive(): Promise<{ result: UploadTranscript; fields: TranscriptionFields }> {
     let result: UploadTranscript | undefined;
-    for await (const part of this.request.parts()) {
+    for await (const part of codedParts(this.request.parts())) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file') {
           part.file.resume();

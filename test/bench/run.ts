@@ -14,6 +14,8 @@ const suites: readonly Suite[] = [
   { name: 'asr', load: () => import('./asr-streaming.js') },
   { name: 'load', load: () => import('./load.js') },
   { name: 'event-loop', load: () => import('./event-loop.js') },
+  { name: 'isolation', load: () => import('./isolation.js') },
+  { name: 'soak', load: () => import('./soak.js') },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
