@@ -65,3 +65,11 @@ export {
   zerosTensor,
 } from './tensor.js';
 export { parseTokens, readTokens, SymbolTable } from './tokens.js';
+export {
+  declaredTask,
+  loadTtsManifest,
+  type TtsFamilyId,
+  type TtsManifest,
+  ttsFamilyIds,
+  ttsManifestSchema,
+} from './tts-manifest.js';

@@ -6,7 +6,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toSpeechError } from '../../common/errors.js';
-import { loadManifest, type ModelManifest } from '../../models/runtime/index.js';
+import {
+  declaredTask,
+  loadManifest,
+  loadTtsManifest,
+  type ModelManifest,
+  type TtsManifest,
+} from '../../models/runtime/index.js';
 
 /** Milliseconds per encoder frame of the NeMo FastConformer (10 ms hop x 8 subsampling). */
 export const LOOKAHEAD_FRAME_MS = 80;
@@ -72,6 +78,25 @@ export function listingOf(manifest: ModelManifest, source: string): ModelListing
   };
 }
 
+/** A TTS component (vocoder): no heads, no lookahead; its input is the TTS log-mel contract (tts/README.md). */
+export function ttsListingOf(manifest: TtsManifest, source: string): ModelListing {
+  return {
+    id: manifest.id,
+    task: 'tts',
+    family: manifest.family,
+    path: manifest.dir,
+    source,
+    mode: 'offline',
+    lookaheads: undefined,
+    lookaheadsMs: undefined,
+    decoders: [],
+    featurePreset: 'tts-log-mel-16k',
+    licence: manifest.licence,
+    description: manifest.description ?? manifest.family,
+    int8: false,
+  };
+}
+
 /**
  * Lists the model directories directly under each root, in root order then by name. A
  * root that does not exist is skipped silently when `optional` (the embedded directory
@@ -103,7 +128,11 @@ export async function listModels(
     for (const name of names) {
       const dir = join(root.dir, name);
       try {
-        models.push(listingOf(await loadManifest(dir), root.source));
+        models.push(
+          (await declaredTask(dir)) === 'tts'
+            ? ttsListingOf(await loadTtsManifest(dir), root.source)
+            : listingOf(await loadManifest(dir), root.source),
+        );
       } catch (err) {
         const coded = toSpeechError(err);
         skipped.push({ path: dir, code: coded.code, message: coded.message });

@@ -16,6 +16,7 @@ const suites: readonly Suite[] = [
   { name: 'event-loop', load: () => import('./event-loop.js') },
   { name: 'isolation', load: () => import('./isolation.js') },
   { name: 'soak', load: () => import('./soak.js') },
+  { name: 'tts-vocoder', load: () => import('./tts-vocoder.js') },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -47,6 +47,15 @@ describe('speechstream models', () => {
     expect(fromZoo.find((m) => m.id === 'paraformer-offline')!.lookaheads).toBeNull();
   });
 
+  it('lists the embedded TTS vocoder as a tts component, not as a broken ASR model', async () => {
+    const run = await runCli(['models', '--json']);
+    expect(run.code).toBe(0);
+    const vocoder = (JSON.parse(run.stdout) as Listed[]).find((m) => m.id === 'tts-vocoder');
+    expect(vocoder).toMatchObject({ task: 'tts', family: 'vocos-vocoder', decoders: [] });
+    const table = await runCli(['models']);
+    expect(table.stderr).not.toContain('tts-vocoder');
+  });
+
   it('the same from SPEECHSTREAM_MODELS_DIR', async () => {
     const run = await runCli(['models', '--json'], { env: { SPEECHSTREAM_MODELS_DIR: zooDir } });
     expect(run.code).toBe(0);

@@ -1,0 +1,1 @@
+"""TTS training data: text generation, the text front-end bridge, teacher synthesis."""

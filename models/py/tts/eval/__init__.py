@@ -1,0 +1,1 @@
+"""TTS evaluation: pocketsphinx word error rates of synthesised speech."""
