@@ -1,0 +1,52 @@
+"""Hyper-parameters of the ARDiT-style model, stored in every exported graph's metadata_props."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List
+
+
+@dataclass
+class ArditConfig:
+    vocab_size: int = 48  # tts/text/phone-tokens.ts VOCAB_SIZE (ids are append-only)
+    n_mels: int = 80  # tts/README.md shared audio contract
+    patch: int = 4  # mel frames per AR step (80 ms at hop 320)
+    dim: int = 256
+    layers: int = 4
+    heads: int = 4
+    ffn: int = 768
+    rope_base: float = 10000.0
+    head_width: int = 256  # flow head MLP width
+    head_blocks: int = 3
+    # Planned AR steps N = round(phones * frames_per_phone / (patch * speed)); training data sets it.
+    frames_per_phone: float = 6.0
+    # The stop label is 1 on the last `stop_patience` patches; the runtime stops after that many
+    # consecutive positive steps, so a correct model ends exactly on its last patch.
+    stop_patience: int = 2
+    # Training-only knobs (not needed at inference).
+    cond_dropout: float = 0.1  # classifier-free guidance: hidden replaced by zeros
+    noise_draws: int = 4  # flow-matching noise samples per target patch
+    stop_pos_weight: float = 5.0
+    # Per-bin normalisation of the contract log-mel (training-set statistics).
+    mel_mean: List[float] = field(default_factory=lambda: [-5.0] * 80)
+    mel_std: List[float] = field(default_factory=lambda: [2.0] * 80)
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.heads
+
+    def check(self) -> None:
+        if self.dim % self.heads != 0 or self.head_dim % 2 != 0:
+            raise ValueError(f"dim {self.dim} / heads {self.heads} must give an even head size")
+        if len(self.mel_mean) != self.n_mels or len(self.mel_std) != self.n_mels:
+            raise ValueError("mel_mean and mel_std need n_mels values")
+        if min(self.mel_std) <= 0:
+            raise ValueError("mel_std must be positive")
+
+    def to_dict(self) -> Dict:
+        return asdict(self)
+
+
+def tiny_fixture_config(vocab_size: int = 48) -> ArditConfig:
+    """The random-weight test fixture (test/fixtures/tts/ardit-tiny): same graph, small sizes."""
+    return ArditConfig(vocab_size=vocab_size, dim=64, layers=2, heads=2, ffn=128, head_width=64,
+                       head_blocks=2, frames_per_phone=4.0)
