@@ -13,6 +13,49 @@ import { makeWindow } from './window.js';
 /** FLT_EPSILON: knf floors mel energies here before the log. */
 export const FLT_EPSILON = 1.1920928955078125e-7;
 
+/** The read-only parts of a computer, shared by every stream with the same options. */
+interface SharedParts {
+  readonly melBank: MelFilterbank;
+  readonly window: Float64Array;
+  /** Its scratch is only used inside the synchronous `compute`, so streams can share it. */
+  readonly fft: RealFft;
+}
+
+const shared = new Map<string, SharedParts>();
+
+function sharedParts(o: Readonly<FbankOptions>, frameLength: number, paddedLength: number): SharedParts {
+  const key = [
+    o.numMelBins,
+    o.sampleRate,
+    paddedLength,
+    frameLength,
+    o.lowFreq,
+    o.highFreq,
+    o.isLibrosa,
+    o.melNorm,
+    o.windowType,
+  ].join('|');
+  let parts = shared.get(key);
+  if (parts === undefined) {
+    const bank = {
+      numFilters: o.numMelBins,
+      sampleRate: o.sampleRate,
+      fftSize: paddedLength,
+      lowFreq: o.lowFreq,
+      highFreq: o.highFreq,
+    };
+    parts = {
+      melBank: o.isLibrosa ? slaneyMelFilterbank(bank, o.melNorm) : kaldiMelFilterbank(bank),
+      window: makeWindow(o.windowType, frameLength),
+      fft: new RealFft(paddedLength),
+    };
+    // A handful of presets in practice; the cap only guards against option churn.
+    if (shared.size >= 64) shared.clear();
+    shared.set(key, parts);
+  }
+  return parts;
+}
+
 /**
  * One knf filterbank frame: dither, DC removal, per-frame pre-emphasis, window, FFT,
  * power spectrum, mel, log. Holds every buffer it needs, so `compute` allocates nothing.
@@ -39,17 +82,11 @@ export class FbankComputer {
     const o = this.options;
     this.geometry = frameGeometry(o);
     const { frameLength, paddedLength } = this.geometry;
-    const bank = {
-      numFilters: o.numMelBins,
-      sampleRate: o.sampleRate,
-      fftSize: paddedLength,
-      lowFreq: o.lowFreq,
-      highFreq: o.highFreq,
-    };
-    this.melBank = o.isLibrosa ? slaneyMelFilterbank(bank, o.melNorm) : kaldiMelFilterbank(bank);
+    const parts = sharedParts(o, frameLength, paddedLength);
+    this.melBank = parts.melBank;
     this.dim = o.numMelBins;
-    this.window = makeWindow(o.windowType, frameLength);
-    this.fft = new RealFft(paddedLength);
+    this.window = parts.window;
+    this.fft = parts.fft;
     this.frame = new Float64Array(paddedLength);
     this.power = new Float64Array(this.fft.numBins);
     this.mel = new Float64Array(this.dim);

@@ -7,6 +7,13 @@ export interface LoadNemoStreamingOptions extends NemoRecognizerOptions {
   readonly session?: SessionOptions;
   /** Use the features sherpa-onnx computes for this family instead of the training ones. */
   readonly sherpaFeatures?: boolean;
+  /**
+   * Run CTC-only streams of a hybrid directory through its fused `model.onnx` (one
+   * encoder call per step instead of encoder + CTC head), at the cost of holding the
+   * encoder weights twice. Default: on when the default decoder (the option's, else the
+   * manifest's) is 'ctc'.
+   */
+  readonly fusedCtcGraph?: boolean;
 }
 
 /** Opens a NeMo streaming model directory (or an already loaded manifest) as a recognizer. */
@@ -15,7 +22,9 @@ export async function loadNemoStreamingRecognizer(
   options: LoadNemoStreamingOptions = {},
 ): Promise<NemoStreamingRecognizer> {
   const manifest = typeof dirOrManifest === 'string' ? await loadManifest(dirOrManifest) : dirOrManifest;
-  const models = await openNemoStreamingModels(manifest, options.session);
+  const models = await openNemoStreamingModels(manifest, options.session, {
+    fusedCtcGraph: options.fusedCtcGraph ?? (options.defaultDecoder ?? manifest.defaultDecoder) === 'ctc',
+  });
   try {
     const featurePreset = options.sherpaFeatures ? manifest.spec.sherpaFeaturePreset : options.featurePreset;
     return new NemoStreamingRecognizer(manifest, models, { ...options, featurePreset });

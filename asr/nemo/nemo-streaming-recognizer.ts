@@ -6,6 +6,7 @@
  * Streams that share a lookahead are encoded together in one batched call.
  */
 import { SpeechError } from '../../common/errors.js';
+import type { NemoEncoderGeometry } from '../../models/nemo/streaming-encoder.js';
 import type { NemoStreamingModels } from '../../models/nemo/streaming-models.js';
 import type { PredictorState } from '../../models/nemo/transducer-predictor.js';
 import type { ModelManifest } from '../../models/runtime/manifest.js';
@@ -22,10 +23,15 @@ import {
 import type { DecodedTokens } from '../decoders/decoded-tokens.js';
 import {
   createRnntGreedyState,
+  type RnntGreedyState,
   resetRnntGreedyState,
-  rnntGreedyDecodeChunk,
 } from '../decoders/rnnt-greedy.js';
-import type { RnntJoiner, RnntJoinerBatch, RnntPredictor } from '../decoders/rnnt-model.js';
+import {
+  type RnntBatchPredictor,
+  type RnntGreedyBatchOptions,
+  rnntGreedyDecodeBatch,
+} from '../decoders/rnnt-greedy-batch.js';
+import type { RnntJoinerBatch, RnntPredictor } from '../decoders/rnnt-model.js';
 import {
   createRnntBeamState,
   resetRnntBeamState,
@@ -85,8 +91,9 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
   /** Feature frames of the pre-encode overlap (window_size - chunk_shift in the metadata). */
   readonly #preEncodeFrames: number;
   readonly #predictor: RnntPredictor<PredictorState> | undefined;
-  readonly #joiner: RnntJoiner | undefined;
   readonly #joinerBatch: RnntJoinerBatch | undefined;
+  /** Greedy RNNT across streams and frames (one joiner call per round for all streams). */
+  readonly #greedy: RnntGreedyBatchOptions<PredictorState> | undefined;
   #closed = false;
 
   constructor(manifest: ModelManifest, models: NemoStreamingModels, options: NemoRecognizerOptions = {}) {
@@ -95,10 +102,18 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
     this.#vocabSize = manifest.tokens.size;
     this.#blankId = this.#vocabSize - 1;
     const g = models.encoder.geometry;
-    if (models.fusedCtc && models.encoder.outputWidth !== this.#vocabSize) {
+    const ctcGraph = models.fusedCtc ? models.encoder : models.ctcEncoder;
+    if (ctcGraph && ctcGraph.outputWidth !== this.#vocabSize) {
       throw new SpeechError(
         'MODEL_CONTRACT_MISMATCH',
-        `${manifest.id}: the CTC graph outputs ${models.encoder.outputWidth} classes but tokens.txt has ${this.#vocabSize}`,
+        `${manifest.id}: the CTC graph outputs ${ctcGraph.outputWidth} classes but tokens.txt has ${this.#vocabSize}`,
+      );
+    }
+    if (models.ctcEncoder && !sameGeometry(models.ctcEncoder.geometry, g)) {
+      throw new SpeechError(
+        'MODEL_CONTRACT_MISMATCH',
+        `${manifest.id}: model.onnx and encoder.onnx disagree on the encoder geometry (caches, window)`,
+        { model: models.ctcEncoder.geometry, encoder: g },
       );
     }
     this.#preset = options.featurePreset ?? manifest.featurePreset;
@@ -110,7 +125,7 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
     const decoders: StreamingDecoderKind[] = [];
     if (models.predictor && models.joiner) decoders.push('rnnt');
     if (models.fusedCtc || models.ctcHead) decoders.push('ctc');
-    this.#defaultDecoder = options.defaultDecoder ?? decoders[0] ?? 'ctc';
+    this.#defaultDecoder = options.defaultDecoder ?? manifest.defaultDecoder ?? decoders[0] ?? 'ctc';
 
     const defaultLookahead = g.chunkShift / g.subsamplingFactor - 1;
     const trained = manifest.lookaheads ?? [defaultLookahead];
@@ -120,8 +135,18 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
       const predictor = models.predictor;
       const joiner = models.joiner;
       this.#predictor = (token, state) => predictor.predict(token, state);
-      this.#joiner = (enc, dec) => joiner.join(enc, dec);
       this.#joinerBatch = (enc, decs) => joiner.joinMany(enc, decs);
+      const predictBatch: RnntBatchPredictor<PredictorState> = (tokens, states) =>
+        predictor.predictBatch(tokens, states);
+      this.#greedy = {
+        blankId: this.#blankId,
+        vocabSize: this.#vocabSize,
+        encDim: models.encoder.outputWidth,
+        joiner: (spans, maxFrames) => joiner.joinSpans(spans, maxFrames),
+        predictor: predictBatch,
+        maxSymbolsPerFrame: this.#maxSymbols,
+        maxFramesPerCall: joiner.multiFrame ? undefined : 1,
+      };
     }
 
     this.info = {
@@ -208,7 +233,8 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
 
   async decode(streams: readonly NemoStream[]): Promise<void> {
     this.assertOpen();
-    const groups = new Map<number, NemoStream[]>();
+    // Streams share an encoder call when they share a window and a graph.
+    const groups = new Map<string, NemoStream[]>();
     for (const s of streams) {
       this.own(s);
       s.assertOpen('decode');
@@ -218,9 +244,10 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
           'decode() was given a stream that is not ready (check isReady first)',
         );
       }
-      const group = groups.get(s.config.windowSize);
+      const key = `${s.config.windowSize}:${this.usesCtcGraph(s)}`;
+      const group = groups.get(key);
       if (group) group.push(s);
-      else groups.set(s.config.windowSize, [s]);
+      else groups.set(key, [s]);
     }
     for (const group of groups.values()) await this.decodeGroup(group);
   }
@@ -305,8 +332,14 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
 
   // --- decoding ------------------------------------------------------------------
 
+  /** Whether a stream runs the fused CTC graph of a hybrid directory (CTC-only streams). */
+  private usesCtcGraph(s: NemoStream): boolean {
+    return this.#models.ctcEncoder !== undefined && s.config.decoder === 'ctc';
+  }
+
   private async decodeGroup(group: readonly NemoStream[]): Promise<void> {
-    const encoder = this.#models.encoder;
+    const fused = this.usesCtcGraph(group[0]!);
+    const encoder = fused ? this.#models.ctcEncoder! : this.#models.encoder;
     const windows = group.map((s) => s.features.frames(s.processedFrames, s.config.windowSize));
     const outputs = await encoder.step(
       windows,
@@ -318,33 +351,43 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
     }
 
     // CTC log-probs: the fused graph's output, or the hybrid CTC head on the encoder output.
-    const ctcLogProbs = new Map<NemoStream, Float32Array>();
-    if (this.#models.fusedCtc) {
-      group.forEach((s, i) => {
-        ctcLogProbs.set(s, outputs[i]!.frames);
-      });
+    let ctcLogProbs: (Float32Array | undefined)[] = [];
+    if (fused || this.#models.fusedCtc) {
+      ctcLogProbs = outputs.map((o) => o.frames);
     } else if (this.#models.ctcHead) {
-      const wanting = group.map((s, i) => [s, i] as const).filter(([s]) => s.ctc !== undefined);
+      const wanting: number[] = [];
+      group.forEach((s, i) => {
+        if (s.ctc !== undefined) wanting.push(i);
+      });
       if (wanting.length > 0) {
-        const lp = await this.#models.ctcHead.logProbs(wanting.map(([, i]) => outputs[i]!.frames));
-        wanting.forEach(([s], j) => {
-          ctcLogProbs.set(s, lp[j]!);
+        const lp = await this.#models.ctcHead.logProbs(wanting.map((i) => outputs[i]!.frames));
+        wanting.forEach((i, j) => {
+          ctcLogProbs[i] = lp[j];
         });
       }
     }
 
+    const greedyStates: RnntGreedyState<PredictorState>[] = [];
+    const greedyFrames: Float32Array[] = [];
     for (let i = 0; i < group.length; i++) {
       const s = group[i]!;
       const out = outputs[i]!;
-      const logProbs = ctcLogProbs.get(s);
+      const logProbs = ctcLogProbs[i];
       if (s.ctc && logProbs) this.decodeCtc(s, logProbs);
-      if (s.config.decoder === 'rnnt') await this.decodeRnnt(s, out.frames);
+      if (s.config.decoder === 'rnnt') {
+        if (s.rnnt?.kind === 'greedy') {
+          greedyStates.push(s.rnnt.state);
+          greedyFrames.push(out.frames);
+        } else await this.decodeRnnt(s, out.frames);
+      }
       s.encoderFrames += out.numFrames;
       if (s.config.decoder === 'hybrid') {
         s.pendingRnnt.push(out.frames);
         if (this.isEndpoint(s) || (s.isInputFinished && !this.isReady(s))) await this.flushHybrid(s);
       }
     }
+    // Greedy RNNT streams of the group decode together, frame-synchronously.
+    if (greedyStates.length > 0) await rnntGreedyDecodeBatch(greedyStates, greedyFrames, this.#greedy!);
   }
 
   private decodeCtc(s: NemoStream, logProbs: Float32Array): void {
@@ -362,14 +405,7 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
   private async decodeRnnt(s: NemoStream, encFrames: Float32Array): Promise<void> {
     const encDim = this.#models.encoder.outputWidth;
     if (s.rnnt?.kind === 'greedy') {
-      await rnntGreedyDecodeChunk(s.rnnt.state, encFrames, {
-        blankId: this.#blankId,
-        vocabSize: this.#vocabSize,
-        encDim,
-        joiner: this.#joiner!,
-        predictor: this.#predictor!,
-        maxSymbolsPerFrame: this.#maxSymbols,
-      });
+      await rnntGreedyDecodeBatch([s.rnnt.state], [encFrames], this.#greedy!);
     } else if (s.rnnt?.kind === 'beam') {
       await rnntBeamDecodeChunk(s.rnnt.state, encFrames, {
         blankId: this.#blankId,
@@ -463,4 +499,8 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
     if (this.#closed)
       throw new SpeechError('MODEL_RELEASED', `${this.info.id}: recognizer used after close()`);
   }
+}
+
+function sameGeometry(a: NemoEncoderGeometry, b: NemoEncoderGeometry): boolean {
+  return (Object.keys(a) as (keyof NemoEncoderGeometry)[]).every((k) => a[k] === b[k]);
 }

@@ -7,12 +7,13 @@
  * [B,D,T] channel-first): `outputLayout` says which.
  *
  * Per-stream caches are plain typed arrays owned by the stream; a batched call copies
- * them into one batch buffer per input and copies the next caches back out.
+ * them into one reused batch buffer per input and copies the next caches back out.
  */
 import { SpeechError } from '../../common/errors.js';
 import type { OnnxMetadata } from '../runtime/metadata-map.js';
+import { float32Scratch, int64Scratch } from '../runtime/scratch.js';
 import type { ModelSession } from '../runtime/session.js';
-import { float32Data, float32Tensor, int64Data, int64Tensor } from '../runtime/tensor.js';
+import { float32Data, float32Tensor, int64Data, int64Tensor, type ModelTensor } from '../runtime/tensor.js';
 
 /** One stream's encoder caches (contract 2.1.4); zero-filled for a new segment. */
 export interface NemoEncoderCache {
@@ -39,7 +40,10 @@ export interface NemoEncoderGeometry {
 }
 
 export interface EncoderStepOutput {
-  /** Per stream, time-major [frames, width]. */
+  /**
+   * Per stream, time-major [frames, width]. For a time-major graph this is a view of the
+   * run's output (never reused by onnxruntime); copy it to keep it apart from the batch.
+   */
   readonly frames: Float32Array;
   readonly numFrames: number;
 }
@@ -48,6 +52,11 @@ export class NemoStreamingEncoder {
   readonly geometry: NemoEncoderGeometry;
   /** Width of one output frame: d_model for an encoder, V+1 for the fused CTC graph. */
   readonly outputWidth: number;
+  readonly #x = float32Scratch();
+  readonly #channel = float32Scratch();
+  readonly #time = float32Scratch();
+  readonly #lengths = int64Scratch();
+  readonly #channelLen = int64Scratch();
 
   constructor(
     private readonly session: ModelSession,
@@ -130,37 +139,47 @@ export class NemoStreamingEncoder {
     }
 
     // Channel-first features [B, F, T] (sherpa keeps [T, F] and transposes before Run).
-    const x = new Float32Array(batch * g.featDim * window);
     const channelSize = g.layers * g.channelCacheFrames * g.dModel;
     const timeSize = g.layers * g.dModel * g.timeCacheFrames;
-    const channel = new Float32Array(batch * channelSize);
-    const time = new Float32Array(batch * timeSize);
-    const lengths = new BigInt64Array(batch);
-    const channelLen = new BigInt64Array(batch);
-    for (let b = 0; b < batch; b++) {
-      const f = features[b]!;
-      if (f.length !== window * g.featDim) {
-        throw new SpeechError('INTERNAL', 'encoder step: streams in one batch must share a window length');
+    const x = this.#x.take(batch * g.featDim * window);
+    const channel = this.#channel.take(batch * channelSize);
+    const time = this.#time.take(batch * timeSize);
+    const lengths = this.#lengths.take(batch);
+    const channelLen = this.#channelLen.take(batch);
+    let out: ModelTensor[];
+    try {
+      const win = BigInt(window);
+      for (let b = 0; b < batch; b++) {
+        const f = features[b]!;
+        if (f.length !== window * g.featDim) {
+          throw new SpeechError('INTERNAL', 'encoder step: streams in one batch must share a window length');
+        }
+        const base = b * g.featDim * window;
+        for (let t = 0; t < window; t++) {
+          const row = t * g.featDim;
+          for (let c = 0; c < g.featDim; c++) x[base + c * window + t] = f[row + c]!;
+        }
+        const cache = caches[b]!;
+        channel.set(cache.channel, b * channelSize);
+        time.set(cache.time, b * timeSize);
+        lengths[b] = win;
+        channelLen[b] = cache.channelLen;
       }
-      const base = b * g.featDim * window;
-      for (let t = 0; t < window; t++) {
-        const row = t * g.featDim;
-        for (let c = 0; c < g.featDim; c++) x[base + c * window + t] = f[row + c]!;
-      }
-      const cache = caches[b]!;
-      channel.set(cache.channel, b * channelSize);
-      time.set(cache.time, b * timeSize);
-      lengths[b] = BigInt(window);
-      channelLen[b] = cache.channelLen;
-    }
 
-    const out = await this.session.runPositional([
-      float32Tensor(x, [batch, g.featDim, window]),
-      int64Tensor(lengths, [batch]),
-      float32Tensor(channel, [batch, g.layers, g.channelCacheFrames, g.dModel]),
-      float32Tensor(time, [batch, g.layers, g.dModel, g.timeCacheFrames]),
-      int64Tensor(channelLen, [batch]),
-    ]);
+      out = await this.session.runPositional([
+        float32Tensor(x, [batch, g.featDim, window]),
+        int64Tensor(lengths, [batch]),
+        float32Tensor(channel, [batch, g.layers, g.channelCacheFrames, g.dModel]),
+        float32Tensor(time, [batch, g.layers, g.dModel, g.timeCacheFrames]),
+        int64Tensor(channelLen, [batch]),
+      ]);
+    } finally {
+      this.#x.give(x);
+      this.#channel.give(channel);
+      this.#time.give(time);
+      this.#lengths.give(lengths);
+      this.#channelLen.give(channelLen);
+    }
 
     const y = out[0]!;
     const yData = float32Data(y, `${this.label} output 0`);
@@ -169,7 +188,7 @@ export class NemoStreamingEncoder {
     const nextChannel = float32Data(out[2]!, `${this.label} output 2`);
     const nextTime = float32Data(out[3]!, `${this.label} output 3`);
     const nextLen = int64Data(out[4]!, `${this.label} output 4`);
-    if (nextChannel.length !== channel.length || nextTime.length !== time.length) {
+    if (nextChannel.length !== batch * channelSize || nextTime.length !== batch * timeSize) {
       throw new SpeechError(
         'MODEL_CONTRACT_MISMATCH',
         `${this.label}: returned caches must keep their input shapes (got ${out[2]!.dims} and ${out[3]!.dims})`,
@@ -179,10 +198,11 @@ export class NemoStreamingEncoder {
     const results: EncoderStepOutput[] = [];
     const perStream = numFrames * width;
     for (let b = 0; b < batch; b++) {
-      const frames = new Float32Array(perStream);
+      let frames: Float32Array;
       if (this.outputLayout === 'time-major') {
-        frames.set(yData.subarray(b * perStream, (b + 1) * perStream));
+        frames = yData.subarray(b * perStream, (b + 1) * perStream);
       } else {
+        frames = new Float32Array(perStream);
         const base = b * perStream;
         for (let c = 0; c < width; c++) {
           const src = base + c * numFrames;

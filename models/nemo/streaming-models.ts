@@ -17,6 +17,12 @@ export interface NemoStreamingModels {
   readonly encoder: NemoStreamingEncoder;
   /** True when the encoder graph already outputs CTC log-probs. */
   readonly fusedCtc: boolean;
+  /**
+   * A hybrid or transducer directory's fused encoder+CTC graph (`model.onnx`), opened on
+   * request: CTC-only streams run it in one call instead of encoder + CTC head. The same
+   * encoder weights, so its caches are interchangeable with `encoder`'s.
+   */
+  readonly ctcEncoder: NemoStreamingEncoder | undefined;
   readonly ctcHead: NemoCtcHead | undefined;
   readonly predictor: NemoTransducerPredictor | undefined;
   readonly joiner: NemoTransducerJoiner | undefined;
@@ -31,9 +37,15 @@ const STREAMING_FAMILIES = new Set([
   'nemo-hybrid-streaming',
 ]);
 
+export interface NemoStreamingOpenOptions {
+  /** Also open a hybrid/transducer directory's `model.onnx` (when shipped) for CTC-only streams. */
+  readonly fusedCtcGraph?: boolean;
+}
+
 export async function openNemoStreamingModels(
   manifest: ModelManifest,
   options: SessionOptions = {},
+  graphs: NemoStreamingOpenOptions = {},
 ): Promise<NemoStreamingModels> {
   if (!STREAMING_FAMILIES.has(manifest.family)) {
     throw new SpeechError(
@@ -54,7 +66,7 @@ export async function openNemoStreamingModels(
     const meta = manifest.metadata;
     if (manifest.family === 'nemo-ctc-streaming') {
       const encoder = new NemoStreamingEncoder(await open('model'), meta, 'time-major');
-      return bundle(encoder, true, undefined, undefined, undefined, opened);
+      return bundle(encoder, true, undefined, undefined, undefined, undefined, opened);
     }
     const encoder = new NemoStreamingEncoder(await open('encoder'), meta, 'channels-first');
     const predictor = new NemoTransducerPredictor(
@@ -67,7 +79,11 @@ export async function openNemoStreamingModels(
       manifest.family === 'nemo-hybrid-streaming'
         ? new NemoCtcHead(await open('ctcHead'), encoder.geometry.dModel)
         : undefined;
-    return bundle(encoder, false, ctcHead, predictor, joiner, opened);
+    const ctcEncoder =
+      graphs.fusedCtcGraph && manifest.files.model !== undefined
+        ? new NemoStreamingEncoder(await open('model'), meta, 'time-major')
+        : undefined;
+    return bundle(encoder, false, ctcEncoder, ctcHead, predictor, joiner, opened);
   } catch (err) {
     await Promise.allSettled(opened.map((s) => s.release()));
     throw err;
@@ -77,6 +93,7 @@ export async function openNemoStreamingModels(
 function bundle(
   encoder: NemoStreamingEncoder,
   fusedCtc: boolean,
+  ctcEncoder: NemoStreamingEncoder | undefined,
   ctcHead: NemoCtcHead | undefined,
   predictor: NemoTransducerPredictor | undefined,
   joiner: NemoTransducerJoiner | undefined,
@@ -86,6 +103,7 @@ function bundle(
   return {
     encoder,
     fusedCtc,
+    ctcEncoder,
     ctcHead,
     predictor,
     joiner,

@@ -14,38 +14,53 @@ export function checkFeeds(
   inputs: readonly OnnxValueInfo[],
   feeds: Readonly<Record<string, ModelTensor>>,
 ): void {
-  const declared = new Set(inputs.map((i) => i.name));
-  const unknown = Object.keys(feeds).filter((n) => !declared.has(n));
-  if (unknown.length > 0) {
-    throw new SpeechError(
-      'MODEL_FEED_INVALID',
-      `${model}: unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; ` +
-        `the model's inputs are ${inputs.map(describeInput).join(', ')}`,
-      { model, unknown, expected: inputs.map(describeInput) },
-    );
+  // Runs on every model call, so the happy path builds no strings and no closures.
+  for (const name in feeds) {
+    if (!Object.hasOwn(feeds, name)) continue;
+    if (!inputs.some((i) => i.name === name)) {
+      const unknown = Object.keys(feeds).filter((n) => !inputs.some((i) => i.name === n));
+      throw new SpeechError(
+        'MODEL_FEED_INVALID',
+        `${model}: unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; ` +
+          `the model's inputs are ${inputs.map(describeInput).join(', ')}`,
+        { model, unknown, expected: inputs.map(describeInput) },
+      );
+    }
   }
   for (const input of inputs) {
     const feed = Object.hasOwn(feeds, input.name) ? feeds[input.name] : undefined;
-    const fail = (why: string): SpeechError =>
-      new SpeechError('MODEL_FEED_INVALID', `${model}: input '${input.name}' ${why}`, {
-        model,
-        input: input.name,
-        expected: describeInput(input),
-        actual: feed === undefined ? null : safeDescribe(feed),
-      });
-    if (feed === undefined) throw fail(`is missing (expected ${describeInput(input)})`);
-    if (!isTensorLike(feed)) throw fail('is not a tensor');
-    if (input.dims === undefined) continue; // a non-tensor input or an unknown shape: nothing to check
-    const expected = describeInput(input);
-    const actual = describeTensor(feed);
-    if (feed.type !== input.dtype) throw fail(`expects ${expected}, got ${actual} (wrong dtype)`);
-    if (feed.dims.length !== input.dims.length) throw fail(`expects ${expected}, got ${actual} (wrong rank)`);
-    input.dims.forEach((dim, axis) => {
+    if (feed === undefined)
+      throw feedError(model, input, feed, `is missing (expected ${describeInput(input)})`);
+    if (!isTensorLike(feed)) throw feedError(model, input, feed, 'is not a tensor');
+    const dims = input.dims;
+    if (dims === undefined) continue; // a non-tensor input or an unknown shape: nothing to check
+    if (feed.type !== input.dtype) throw mismatch(model, input, feed, 'wrong dtype');
+    if (feed.dims.length !== dims.length) throw mismatch(model, input, feed, 'wrong rank');
+    for (let axis = 0; axis < dims.length; axis++) {
+      const dim = dims[axis];
       if (typeof dim === 'number' && feed.dims[axis] !== dim) {
-        throw fail(`expects ${expected}, got ${actual} (dim ${axis} must be ${dim})`);
+        throw mismatch(model, input, feed, `dim ${axis} must be ${dim}`);
       }
-    });
+    }
   }
+}
+
+function feedError(model: string, input: OnnxValueInfo, feed: unknown, why: string): SpeechError {
+  return new SpeechError('MODEL_FEED_INVALID', `${model}: input '${input.name}' ${why}`, {
+    model,
+    input: input.name,
+    expected: describeInput(input),
+    actual: feed === undefined ? null : safeDescribe(feed),
+  });
+}
+
+function mismatch(model: string, input: OnnxValueInfo, feed: ModelTensor, why: string): SpeechError {
+  return feedError(
+    model,
+    input,
+    feed,
+    `expects ${describeInput(input)}, got ${describeTensor(feed)} (${why})`,
+  );
 }
 
 /** 'float32[B,80,T]'; an unnamed dynamic dim shows as '?'. */

@@ -33,6 +33,8 @@ export const manifestFileSchema = z
       .strict()
       .optional(),
     featurePreset: z.enum(featurePresetNames).optional(),
+    /** A hybrid's default head when the session does not choose one (its most accurate). */
+    defaultDecoder: z.enum(['ctc', 'rnnt', 'hybrid']).optional(),
     /** Which of sherpa's file variants to prefer; a loadManifest option overrides it. */
     precision: z.enum(['fp32', 'int8']).optional(),
     licence: z.string().max(200).optional(),

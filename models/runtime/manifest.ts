@@ -33,6 +33,8 @@ export interface ModelManifest {
   /** Where the family came from: speechstream.json, or detected from files and metadata. */
   readonly source: 'manifest' | 'detected';
   readonly featurePreset: FeaturePresetName;
+  /** speechstream.json's `defaultDecoder`: the head a session gets when it names none. */
+  readonly defaultDecoder: 'ctc' | 'rnnt' | 'hybrid' | undefined;
   /** Absolute path per role present. */
   readonly files: Readonly<Partial<Record<FileRole, string>>>;
   /** Roles whose chosen file is a .int8.onnx variant. */
@@ -125,6 +127,7 @@ export async function loadManifest(dir: string, options: LoadManifestOptions = {
     licence: declared?.licence,
     source: declared === undefined ? 'detected' : 'manifest',
     featurePreset: declared?.featurePreset ?? spec.featurePreset,
+    defaultDecoder: declared?.defaultDecoder,
     files,
     int8,
     onnx,

@@ -8,6 +8,10 @@
  *   `decode(stream)`), as a server built on it would.
  * Audio is fed whole before decoding, so the figure is compute throughput (x real time),
  * features included on both sides. Run: npx tsx test/bench/asr-streaming.ts [model-dir...]
+ * Options (also through `npm run bench -- asr`): --streams 1,8,32,64 (stream counts),
+ * --seconds S (clip cut or tiled to S seconds; default the whole 11 s jfk clip),
+ * --heads rnnt,ctc, --repeats R (best of R runs each side, alternating; default 3, 1 from
+ * 32 streams).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -91,7 +95,26 @@ function best(times: number[]): number {
   return Math.min(...times);
 }
 
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The clip cut to, or tiled up to, `seconds`. */
+function fitClip(clip: Float32Array, seconds: number | undefined): Float32Array {
+  if (seconds === undefined) return clip;
+  const out = new Float32Array(Math.round(seconds * 16000));
+  for (let at = 0; at < out.length; at += clip.length) {
+    out.set(clip.subarray(0, Math.min(clip.length, out.length - at)), at);
+  }
+  return out;
+}
+
 export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
+  const streamCounts = (option('streams') ?? '1,8,32,64').split(',').map(Number);
+  const seconds = option('seconds') === undefined ? undefined : Number(option('seconds'));
+  const wantedHeads = (option('heads') ?? 'rnnt,ctc').split(',');
+  const repeatsOption = option('repeats') === undefined ? undefined : Number(option('repeats'));
   const dirs =
     modelDirs && modelDirs.length > 0
       ? modelDirs
@@ -99,7 +122,7 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
           path.join(root, 'models/embedded/digits-fastconformer'),
           path.join(root, 'test/fixtures/zoo/nemo-streaming-hybrid'),
         ].filter((d) => existsSync(d));
-  const jfk = await load16k(path.join(dataDir, 'clips/jfk.wav'));
+  const jfk = fitClip(await load16k(path.join(dataDir, 'clips/jfk.wav')), seconds);
   const figures: AsrBenchFigure[] = [];
   console.log(
     'streaming ASR: ours (batched across streams) vs sherpa-onnx-node (one stream per call), 1 thread each',
@@ -107,22 +130,24 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
   for (const dir of dirs) {
     const manifest = await loadManifest(dir);
     const heads: { head: 'ctc' | 'transducer'; decoder: StreamingDecoderChoice }[] = [];
-    if (manifest.files.encoder) heads.push({ head: 'transducer', decoder: 'rnnt' });
-    if (manifest.files.model) heads.push({ head: 'ctc', decoder: 'ctc' });
+    if (manifest.files.encoder && wantedHeads.includes('rnnt'))
+      heads.push({ head: 'transducer', decoder: 'rnnt' });
+    if (manifest.files.model && wantedHeads.includes('ctc')) heads.push({ head: 'ctc', decoder: 'ctc' });
     for (const { head, decoder } of heads) {
       // Same features on both sides: sherpa's for this head.
       const preset = head === 'ctc' ? 'sherpa-online-nemo-ctc' : 'sherpa-online-nemo-transducer';
       const ours = await loadNemoStreamingRecognizer(manifest, {
         session: { intraOpThreads: 1, interOpThreads: 1 },
         featurePreset: preset,
+        // A CTC server opens the fused model.onnx too (the default when CTC is the default
+        // decoder), as sherpa runs it: one graph per step, not encoder + ctc-head.onnx.
+        defaultDecoder: decoder,
       });
-      // A hybrid directory's CTC branch in sherpa is the fused model.onnx; ours uses the
-      // encoder + ctc-head.onnx, the same computation split in two graphs.
       const theirs = sherpaOnlineNemo(dir, head);
-      for (const n of [1, 8, 32, 64]) {
+      for (const n of streamCounts) {
         const clips = Array.from({ length: n }, () => jfk);
         const audioSeconds = (n * jfk.length) / 16000;
-        const repeats = n >= 32 ? 1 : 3;
+        const repeats = repeatsOption ?? (n >= 32 ? 1 : 3);
         const oursTimes: number[] = [];
         const sherpaTimes: number[] = [];
         await oursRun(ours, clips.slice(0, 1), decoder); // warm-up
@@ -144,7 +169,7 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
         };
         figures.push(figure);
         console.log(
-          `  ${manifest.id.padEnd(24)} ${head.padEnd(10)} streams ${String(n).padStart(2)}: ours ${oursX.toFixed(1).padStart(7)}x  sherpa ${sherpaX.toFixed(1).padStart(7)}x  ratio ${figure.ratio.toFixed(2)}`,
+          `  ${manifest.id.padEnd(24)} ${head.padEnd(10)} streams ${String(n).padStart(3)}: ours ${oursX.toFixed(1).padStart(7)}x  sherpa ${sherpaX.toFixed(1).padStart(7)}x  ratio ${figure.ratio.toFixed(2)}`,
         );
       }
       await ours.close();
@@ -154,5 +179,6 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await run(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  await run(args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')));
 }

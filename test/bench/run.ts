@@ -12,6 +12,7 @@ type Suite = { readonly name: string; readonly load: () => Promise<{ run: () => 
 const suites: readonly Suite[] = [
   { name: 'features', load: () => import('./features.js') },
   { name: 'asr', load: () => import('./asr-streaming.js') },
+  { name: 'asr-memory', load: () => import('./asr-memory.js') },
   { name: 'load', load: () => import('./load.js') },
   { name: 'event-loop', load: () => import('./event-loop.js') },
   { name: 'isolation', load: () => import('./isolation.js') },

@@ -55,6 +55,8 @@ const identityCases: {
   head: SherpaHead;
   decoder: 'ctc' | 'rnnt';
   preset?: 'sherpa-online-nemo-ctc';
+  /** Run CTC-only streams through the hybrid's fused model.onnx, as sherpa does. */
+  fusedCtcGraph?: boolean;
 }[] = [
   { fixture: 'nemo-streaming-ctc', head: 'ctc', decoder: 'ctc' },
   { fixture: 'nemo-streaming-transducer', head: 'transducer', decoder: 'rnnt' },
@@ -62,6 +64,13 @@ const identityCases: {
   // The hybrid's CTC head through ctc-head.onnx vs sherpa on the fused model.onnx, with
   // the features sherpa's online CTC path uses.
   { fixture: 'nemo-streaming-hybrid', head: 'ctc', decoder: 'ctc', preset: 'sherpa-online-nemo-ctc' },
+  {
+    fixture: 'nemo-streaming-hybrid',
+    head: 'ctc',
+    decoder: 'ctc',
+    preset: 'sherpa-online-nemo-ctc',
+    fusedCtcGraph: true,
+  },
 ];
 
 describe.runIf(haveData())('NeMo streaming recognizer', () => {
@@ -71,6 +80,7 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
       const recognizer = await loadNemoStreamingRecognizer(fixture(c.fixture), {
         sherpaFeatures: c.preset === undefined,
         featurePreset: c.preset,
+        fusedCtcGraph: c.fusedCtcGraph ?? false,
       });
       const tokens = await readTokens(`${fixture(c.fixture)}/tokens.txt`);
       try {
@@ -154,6 +164,35 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
       });
     } finally {
       await recognizer.close();
+    }
+  });
+
+  it('hybrid with the fused CTC graph: CTC and RNNT streams decoded in one call equal each alone', async () => {
+    const recognizer = await loadNemoStreamingRecognizer(fixture('nemo-streaming-hybrid'), {
+      fusedCtcGraph: true,
+    });
+    const plain = await loadNemoStreamingRecognizer(fixture('nemo-streaming-hybrid'));
+    try {
+      const samples = await clip16k('clips/jfk.wav');
+      const decoders = ['ctc', 'rnnt', 'hybrid', 'ctc'] as const;
+      const alone = [];
+      for (const decoder of decoders) alone.push(await decodeWhole(plain, samples, { decoder }));
+      const streams = decoders.map((decoder) => recognizer.createStream({ decoder }));
+      for (const s of streams) {
+        s.acceptAudio(samples);
+        s.inputFinished();
+      }
+      for (;;) {
+        const ready = streams.filter((s) => recognizer.isReady(s));
+        if (ready.length === 0) break;
+        await recognizer.decode(ready);
+      }
+      streams.forEach((s, i) => {
+        expect([...recognizer.result(s).tokens], decoders[i]).toEqual(alone[i]);
+      });
+    } finally {
+      await recognizer.close();
+      await plain.close();
     }
   });
 
