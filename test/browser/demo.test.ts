@@ -13,20 +13,36 @@ import { digitStrings, spokenDigits, writeWav16k } from './digit-audio.js';
 
 /**
  * false: the random-weight fixture model (gibberish text): the test checks the audio path,
- * partials, finals and timestamps. true: the embedded digits model, and the finals must
- * name the spoken digits; the test then FAILS if models/embedded/digits-fastconformer/
- * is missing. Flip it once that model is committed.
+ * partials, finals and timestamps. true (now that the model is committed): the embedded
+ * digits model, and the finals must name the spoken digits (within one digit); the test
+ * FAILS if models/embedded/digits-fastconformer/ is missing.
  */
-const ASSERT_EMBEDDED_DIGITS = false;
+const ASSERT_EMBEDDED_DIGITS = true;
 
 const MODEL = ASSERT_EMBEDDED_DIGITS
   ? path.join(packageRoot(), 'models', 'embedded', 'digits-fastconformer')
   : path.join(zooDir, 'nemo-streaming-hybrid');
 const STRINGS = [
-  { digits: '4159', speaker: 'jackson' },
-  { digits: '2703', speaker: 'lucas' },
+  // theo: the FSDD speaker held out of the digits model's training.
+  { digits: '4159', speaker: 'theo' },
+  { digits: '2703', speaker: 'theo' },
 ];
 const API_KEY = 'demo-test-key';
+
+/** Levenshtein distance between two digit strings. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(
+        Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
 
 interface Rendered {
   frames: number;
@@ -158,8 +174,11 @@ describe('browser demo', () => {
       previousEnd = final.end;
     }
     if (ASSERT_EMBEDDED_DIGITS) {
+      // theo is held out of training and the model's digit error rate on his strings is
+      // about 8 % (models/embedded/digits-fastconformer/MODEL_CARD.md), so one wrong digit
+      // in eight is the model, not the demo; two or more would be the path breaking it.
       const heard = spokenDigits(out.finals.map((f) => f.text).join(' '));
-      expect(heard).toBe(STRINGS.map((s) => s.digits).join(''));
+      expect(editDistance(heard, STRINGS.map((s) => s.digits).join(''))).toBeLessThanOrEqual(1);
     }
     expect(pageErrors).toEqual([]);
   });

@@ -49,6 +49,9 @@ import torchaudio.functional as taf
 
 torch.set_default_dtype(torch.float64)
 
+sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), '..')))
+from features_torch import kaldi_fbank, lfr_offline, lfr_online, nemo_log_mel  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 DATA = os.path.abspath(os.path.join(ROOT, '..', 'shared', 'data'))
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'features')
@@ -149,15 +152,13 @@ def geometry(o):
 
 
 def torchaudio_fbank(x, o):
-    """Kaldi mode via torchaudio.compliance.kaldi.fbank (float64)."""
+    """Kaldi mode via torchaudio.compliance.kaldi.fbank (float64), through features_torch."""
     assert not o['isLibrosa'] and o['dither'] == 0
-    w = torch.from_numpy(x.astype(np.float64) * o['sampleScale']).unsqueeze(0)
-    out = kaldi.fbank(
-        w, sample_frequency=o['sampleRate'], frame_length=o['frameLengthMs'], frame_shift=o['frameShiftMs'],
-        window_type=o['windowType'], snip_edges=o['snipEdges'], remove_dc_offset=o['removeDcOffset'],
-        preemphasis_coefficient=o['preemphCoeff'], dither=0.0, low_freq=o['lowFreq'], high_freq=o['highFreq'],
-        num_mel_bins=o['numMelBins'], round_to_power_of_two=True, use_energy=False, use_log_fbank=True,
-        use_power=True, energy_floor=0.0)
+    out = kaldi_fbank(
+        torch.from_numpy(x.astype(np.float64)), sample_rate=o['sampleRate'], frame_length_ms=o['frameLengthMs'],
+        frame_shift_ms=o['frameShiftMs'], window_type=o['windowType'], snip_edges=o['snipEdges'],
+        remove_dc_offset=o['removeDcOffset'], preemph=o['preemphCoeff'], low_freq=o['lowFreq'],
+        high_freq=o['highFreq'], num_mel_bins=o['numMelBins'], sample_scale=o['sampleScale'])
     return out.numpy()
 
 
@@ -247,51 +248,14 @@ def fbank_reference(x, opts):
 # ---------------------------------------------------------------- NeMo
 
 def nemo_mel(x, normalize, n_mels=80):
-    sr, win, hop, n_fft = 16000, 400, 160, 512
-    seq_len = len(x)
-    t = torch.from_numpy(x.astype(np.float64)).unsqueeze(0)
-    t = torch.cat((t[:, :1], t[:, 1:] - 0.97 * t[:, :-1]), dim=1)
-    spec = torch.stft(t, n_fft=n_fft, hop_length=hop, win_length=win, center=True, pad_mode='constant',
-                      window=torch.hann_window(win, periodic=False), return_complex=True)
-    mag = torch.sqrt(torch.view_as_real(spec).pow(2).sum(-1))
-    power = mag.pow(2.0)
-    fb = taf.melscale_fbanks(n_freqs=n_fft // 2 + 1, f_min=0.0, f_max=sr / 2, n_mels=n_mels, sample_rate=sr,
-                             norm='slaney', mel_scale='slaney').T  # == librosa.filters.mel(norm='slaney')
-    mel = torch.matmul(fb.unsqueeze(0), power)
-    logmel = torch.log(mel + 2 ** -24)[0]  # [C, T+1]
-    valid = (seq_len + 2 * (n_fft // 2) - n_fft) // hop
-    logmel = logmel[:, :valid]
-    if normalize == 'per_feature':
-        mean = logmel.mean(dim=1, keepdim=True)
-        std = logmel.std(dim=1, keepdim=True) + 1e-5  # torch.std is unbiased
-        logmel = (logmel - mean) / std
-    return logmel.T.contiguous().numpy()
+    """[T, n_mels] for one utterance, through features_torch.nemo_log_mel (float64)."""
+    logmel, _ = nemo_log_mel(torch.from_numpy(x.astype(np.float64)), n_mels=n_mels, normalize=normalize)
+    return logmel[0].T.contiguous().numpy()
 
 
 # ---------------------------------------------------------------- LFR / CMVN (numpy)
 
-def lfr_offline(feats, m=7, n=6):
-    t = feats.shape[0]
-    t_lfr = int(math.ceil(t / n))
-    left = np.tile(feats[0], ((m - 1) // 2, 1))
-    padded = np.vstack((left, feats))
-    total = t + (m - 1) // 2
-    rows = []
-    for i in range(t_lfr):
-        if m <= total - i * n:
-            rows.append(padded[i * n:i * n + m].reshape(-1))
-        else:
-            frame = padded[i * n:].reshape(-1)
-            for _ in range(m - (total - i * n)):
-                frame = np.hstack((frame, padded[-1]))
-            rows.append(frame)
-    return np.vstack(rows)
-
-
-def lfr_online(feats, m=7, n=6):
-    t = feats.shape[0]
-    count = 0 if t < m else (t - m) // n + 1
-    return np.vstack([feats[n * i:n * i + m].reshape(-1) for i in range(count)])
+# lfr_offline and lfr_online come from features_torch.
 
 
 def write_am_mvn(path, neg_mean, inv_std):

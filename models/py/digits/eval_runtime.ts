@@ -1,0 +1,239 @@
+// Decodes an eval set with an exported model through a real runtime and prints one JSON line
+// per utterance, then a summary line; models/py/digits/eval_models.py scores the lines.
+//
+//   npx tsx models/py/digits/eval_runtime.ts --model models/embedded/digits-fastconformer \
+//     --manifest models/py/work/eval/theo/manifest.jsonl [--lookahead 0,1,6,13] \
+//     [--decoder ctc,rnnt] [--engine speechstream|sherpa] [--limit N] [--sherpa-features]
+//
+// speechstream: our runtime, as the product runs it. NeMo streaming models go through
+// loadNemoStreamingRecognizer (whole utterance fed, inputFinished(), decode while ready,
+// greedy; the 0.66 s tail padding is the runtime's own); Paraformer through
+// loadParaformerRecognizer().transcribe(). sherpa: sherpa-onnx-node with its own features
+// (transducer branch or the fused CTC model.onnx; offline Paraformer).
+// Audio: the WAV is read with our parser and, when not 16 kHz, resampled with our Kaldi-style
+// LinearResampler, so both engines get the same 16 kHz samples. One intra-op thread each.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadNemoStreamingRecognizer } from '../../../asr/nemo/load-nemo-streaming.js';
+import { loadParaformerRecognizer } from '../../../asr/paraformer/index.js';
+import { loadManifest } from '../../../models/runtime/manifest.js';
+import { LinearResampler } from '../../../streaming/audio/resampler.js';
+import { readWav } from '../../../streaming/audio/wav-reader.js';
+
+interface Row {
+  readonly path: string;
+  readonly words: string;
+  readonly duration: number;
+  readonly voice: string;
+}
+
+interface Utterance extends Row {
+  readonly samples: Float32Array;
+}
+
+/** Whatever the engine, a function from 16 kHz samples to text. */
+type Transcribe = (samples: Float32Array) => Promise<string>;
+
+const MODEL_RATE = 16000;
+const SHERPA_TAIL_PADDING_S = 0.66;
+
+function readSet(manifest: string, limit: number | undefined): Utterance[] {
+  const dir = path.dirname(manifest);
+  const rows = readFileSync(manifest, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Row);
+  return rows.slice(0, limit ?? rows.length).map((row) => {
+    const wav = readWav(readFileSync(path.join(dir, row.path)));
+    const mono = wav.channels[0]!;
+    const samples =
+      wav.sampleRate === MODEL_RATE
+        ? mono
+        : new LinearResampler(wav.sampleRate, MODEL_RATE).resample(mono, true);
+    return { ...row, samples };
+  });
+}
+
+async function speechstreamNemo(
+  dir: string,
+  lookahead: number,
+  decoder: 'ctc' | 'rnnt',
+  sherpaFeatures: boolean,
+): Promise<{ transcribe: Transcribe; close: () => Promise<void> }> {
+  const recognizer = await loadNemoStreamingRecognizer(dir, {
+    session: { intraOpThreads: 1, interOpThreads: 1 },
+    sherpaFeatures,
+  });
+  return {
+    transcribe: async (samples) => {
+      const stream = recognizer.createStream({ lookahead, decoder });
+      stream.acceptAudio(samples);
+      stream.inputFinished();
+      while (recognizer.isReady(stream)) await recognizer.decode([stream]);
+      const text = recognizer.result(stream).text;
+      stream.close();
+      return text;
+    },
+    close: () => recognizer.close(),
+  };
+}
+
+async function speechstreamParaformer(
+  dir: string,
+): Promise<{ transcribe: Transcribe; close: () => Promise<void> }> {
+  const recognizer = await loadParaformerRecognizer(dir, { intraOpThreads: 1, interOpThreads: 1 });
+  if (!('transcribe' in recognizer)) throw new Error(`${dir} is not an offline Paraformer`);
+  return {
+    transcribe: async (samples) => (await recognizer.transcribe(samples)).text,
+    close: () => recognizer.close(),
+  };
+}
+
+interface SherpaStream {
+  acceptWaveform(wave: { samples: Float32Array; sampleRate: number }): void;
+  inputFinished(): void;
+}
+interface SherpaModule {
+  OnlineRecognizer: new (
+    config: object,
+  ) => {
+    createStream(): SherpaStream;
+    isReady(s: SherpaStream): boolean;
+    decode(s: SherpaStream): void;
+    getResult(s: SherpaStream): { text: string };
+  };
+  OfflineRecognizer: new (
+    config: object,
+  ) => {
+    createStream(): SherpaStream;
+    decode(s: SherpaStream): void;
+    getResult(s: SherpaStream): { text: string };
+  };
+}
+
+function sherpaEngine(dir: string, family: string, decoder: 'ctc' | 'rnnt'): Transcribe {
+  const sherpa = createRequire(import.meta.url)('sherpa-onnx-node') as SherpaModule;
+  const tokens = path.join(dir, 'tokens.txt');
+  const featConfig = { sampleRate: MODEL_RATE, featureDim: 80 };
+  if (family.startsWith('paraformer')) {
+    const recognizer = new sherpa.OfflineRecognizer({
+      featConfig,
+      modelConfig: { paraformer: { model: path.join(dir, 'model.onnx') }, tokens, numThreads: 1, debug: 0 },
+    });
+    return async (samples) => {
+      const stream = recognizer.createStream();
+      stream.acceptWaveform({ samples, sampleRate: MODEL_RATE });
+      recognizer.decode(stream);
+      return recognizer.getResult(stream).text;
+    };
+  }
+  const model =
+    decoder === 'ctc'
+      ? { nemoCtc: { model: path.join(dir, 'model.onnx') } }
+      : {
+          transducer: {
+            encoder: path.join(dir, 'encoder.onnx'),
+            decoder: path.join(dir, 'decoder.onnx'),
+            joiner: path.join(dir, 'joiner.onnx'),
+          },
+        };
+  const recognizer = new sherpa.OnlineRecognizer({
+    featConfig,
+    modelConfig: { ...model, tokens, numThreads: 1, debug: 0 },
+  });
+  return async (samples) => {
+    const stream = recognizer.createStream();
+    stream.acceptWaveform({ samples, sampleRate: MODEL_RATE });
+    stream.acceptWaveform({
+      samples: new Float32Array(Math.round(SHERPA_TAIL_PADDING_S * MODEL_RATE)),
+      sampleRate: MODEL_RATE,
+    });
+    stream.inputFinished();
+    while (recognizer.isReady(stream)) recognizer.decode(stream);
+    return recognizer.getResult(stream).text;
+  };
+}
+
+function numbers(list: string | undefined): number[] | undefined {
+  return list === undefined ? undefined : list.split(',').map((v) => Number.parseInt(v, 10));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string' },
+      manifest: { type: 'string' },
+      lookahead: { type: 'string' },
+      decoder: { type: 'string', default: 'rnnt' },
+      engine: { type: 'string', default: 'speechstream' },
+      limit: { type: 'string' },
+      'sherpa-features': { type: 'boolean', default: false },
+    },
+  });
+  if (!values.model || !values.manifest) throw new Error('--model and --manifest are required');
+  const manifest = await loadManifest(values.model);
+  const utterances = readSet(values.manifest, numbers(values.limit)?.[0]);
+  const paraformer = manifest.family.startsWith('paraformer');
+  // sherpa's NeMo models run at the lookahead in their metadata only.
+  const lookaheads = paraformer
+    ? [null]
+    : values.engine === 'sherpa'
+      ? [null]
+      : (numbers(values.lookahead) ?? [...(manifest.lookaheads ?? [])]);
+  const decoders = paraformer ? (['rnnt'] as const) : (values.decoder.split(',') as ('ctc' | 'rnnt')[]);
+  const audioSeconds = utterances.reduce((a, u) => a + u.samples.length / MODEL_RATE, 0);
+
+  for (const lookahead of lookaheads) {
+    for (const decoder of decoders) {
+      let close = async (): Promise<void> => {};
+      let transcribe: Transcribe;
+      if (values.engine === 'sherpa') transcribe = sherpaEngine(values.model, manifest.family, decoder);
+      else if (paraformer) ({ transcribe, close } = await speechstreamParaformer(values.model));
+      else
+        ({ transcribe, close } = await speechstreamNemo(
+          values.model,
+          lookahead!,
+          decoder,
+          values['sherpa-features'],
+        ));
+      await transcribe(utterances[0]!.samples); // warm-up: session start-up is not decode speed
+      let decodeSeconds = 0;
+      for (const u of utterances) {
+        const t0 = process.hrtime.bigint();
+        const text = await transcribe(u.samples);
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        decodeSeconds += seconds;
+        const run = { engine: values.engine, lookahead, decoder: paraformer ? null : decoder };
+        console.log(
+          JSON.stringify({
+            ...run,
+            path: u.path,
+            voice: u.voice,
+            words: u.words,
+            text: text.trim(),
+            seconds,
+          }),
+        );
+      }
+      await close();
+      console.log(
+        JSON.stringify({
+          summary: {
+            engine: values.engine,
+            lookahead,
+            decoder: paraformer ? null : decoder,
+            audioSeconds,
+            decodeSeconds,
+          },
+        }),
+      );
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,181 @@
+"""Trains the embedded offline Paraformer for digit strings (the zoo's SAN-M encoder, CIF
+predictor and NAR decoder) on DigitStringDataset strings.
+
+    /usr/bin/python3 models/py/digits/train_paraformer.py           # the shipped run (~1 h, 2 CPU cores)
+    /usr/bin/python3 models/py/digits/train_paraformer.py --quick   # smoke run, a few minutes
+
+Writes into models/py/work/paraformer/ (--quick: models/py/work/quick/paraformer/):
+cmvn.npz (CMVN statistics of the training features), checkpoint.pt (rerunning resumes from
+it), model.pt (final weights + CMVN, what export_paraformer.py reads), train.log, summary.json.
+
+Features are exactly the runtime's (preset `sherpa-offline-paraformer`: Kaldi fbank, LFR 7/6,
+CMVN). Loss: FunASR's label-smoothed CE on the decoder + |sum(alphas) - (tokens + 1)| for the
+CIF, targets ending in </s> (predictor_bias 1), so sherpa's "stop at </s>" rule applies.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    __package__ = "digits"
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from zoo.paraformer_model import Paraformer, make_targets  # noqa: E402
+
+from .dataset import DigitStringDataset  # noqa: E402
+from .eval_sets import load_set  # noqa: E402
+from .metrics import score  # noqa: E402
+from .paraformer_digits import CONFIG, ids_to_words, words_to_ids  # noqa: E402
+from .paraformer_frontend import cmvn_statistics, frontend  # noqa: E402
+from .training import (  # noqa: E402
+    POOL_BATCHES, PoolDataset, RunLog, Stage, Schedule, batches_from, format_eta, load_checkpoint,
+    parameter_count, save_checkpoint, spec_augment, step_rng, write_json,
+)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORK = os.path.abspath(os.path.join(HERE, "..", "work"))
+SEED = 20240918
+CMVN_STRINGS = 600
+
+
+class Featurizer:
+    """Worker side: a length-sorted slice of strings -> padded LFR+CMVN features and targets."""
+
+    def __init__(self, neg_mean: np.ndarray, inv_stddev: np.ndarray) -> None:
+        self.neg_mean, self.inv_stddev = neg_mean, inv_stddev
+
+    def __call__(self, items):
+        feats = [frontend(w.numpy(), self.neg_mean, self.inv_stddev) for w, _, _ in items]
+        lengths = torch.tensor([f.shape[0] for f in feats], dtype=torch.int32)
+        speech = torch.zeros(len(items), int(lengths.max()), feats[0].shape[1])
+        for i, f in enumerate(feats):
+            speech[i, : f.shape[0]] = torch.from_numpy(f)
+        targets, target_lengths = make_targets([words_to_ids(words) for _, words, _ in items])
+        return {"speech": speech, "lengths": lengths, "targets": targets, "target_lengths": target_lengths,
+                "audio_s": sum(len(w) for w, _, _ in items) / 16000}
+
+
+def evaluate(model: Paraformer, rows, neg_mean, inv_stddev):
+    model.eval()
+    refs, hyps = [], []
+    with torch.no_grad():
+        for row in rows:
+            feats = torch.from_numpy(frontend(row["wave"], neg_mean, inv_stddev)).unsqueeze(0)
+            ids = model.greedy_tokens(feats, torch.tensor([feats.shape[1]], dtype=torch.int32))[0]
+            refs.append(row["words"])
+            hyps.append(ids_to_words(ids))
+    model.train()
+    return score(refs, hyps)
+
+
+def validation_rows(count: int):
+    ds = DigitStringDataset(epoch_size=count, seed=SEED + 1)
+    ds.set_epoch(10**6)
+    items = [ds[i] for i in range(count)]
+    return [{"wave": wave.numpy(), "words": words} for wave, words, _ in items]
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="smoke run: few steps, into work/quick/paraformer")
+    p.add_argument("--steps", type=int, default=None, help="total optimizer steps (default 1600; quick 48)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--peak-lr", type=float, default=1e-3)
+    p.add_argument("--warmup", type=int, default=200)
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--checkpoint-every", type=int, default=96)
+    p.add_argument("--eval-every", type=int, default=400)
+    p.add_argument("--out", default=None)
+    args = p.parse_args(argv)
+    steps = args.steps or (48 if args.quick else 1600)
+    out = args.out or os.path.join(WORK, "quick" if args.quick else "", "paraformer")
+    os.makedirs(out, exist_ok=True)
+    log = RunLog(os.path.join(out, "train.log"))
+    torch.set_num_threads(args.threads)
+    # Denormal floats (underflowing softmax and gradient tails) made steps up to 10x slower.
+    torch.set_flush_denormal(True)
+    torch.manual_seed(args.seed)
+
+    strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed)
+    cmvn_path = os.path.join(out, "cmvn.npz")
+    if not os.path.exists(cmvn_path):
+        t0 = time.time()
+        stats_strings = DigitStringDataset(epoch_size=CMVN_STRINGS, seed=args.seed + 2, words=strings.words,
+                                           tts_strings=strings.tts_strings)
+        neg_mean, inv_stddev = cmvn_statistics(stats_strings, 40 if args.quick else CMVN_STRINGS)
+        np.savez(cmvn_path, neg_mean=neg_mean, inv_stddev=inv_stddev)
+        log(f"CMVN statistics from {40 if args.quick else CMVN_STRINGS} training strings in {time.time() - t0:.0f} s")
+    cmvn = np.load(cmvn_path)
+    neg_mean, inv_stddev = cmvn["neg_mean"], cmvn["inv_stddev"]
+
+    model = Paraformer(CONFIG)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3)
+    schedule = Schedule(args.peak_lr, min(args.warmup, steps // 4), steps)
+    ckpt_path = os.path.join(out, "checkpoint.pt")
+    first_step, elapsed = 0, 0.0
+    if os.path.exists(ckpt_path):
+        state = load_checkpoint(ckpt_path)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"])
+        first_step, elapsed = int(state["step"]), float(state["elapsed_s"])
+        log(f"resumed from {ckpt_path} at step {first_step} ({format_eta(elapsed)} trained)")
+    log(f"model: {parameter_count(model):,} parameters; {steps} steps x batch {args.batch_size}; "
+        f"seed {args.seed}; torch {torch.__version__}, {args.threads} threads")
+
+    pools = PoolDataset([Stage(0, strings, Featurizer(neg_mean, inv_stddev))], args.batch_size, 50, args.seed)
+    val = validation_rows(8 if args.quick else 48)
+    theo = load_set("theo", limit=8 if args.quick else 40)
+    extra = {"config": CONFIG.to_dict(), "seed": args.seed, "steps": steps, "batch_size": args.batch_size,
+             "neg_mean": neg_mean, "inv_stddev": inv_stddev}
+
+    model.train()
+    started = time.time() - elapsed
+    run_start = time.time()
+    window, stats = [], []
+    for step, batch in batches_from(pools, first_step, steps):
+        t0 = time.time()
+        for g in optimizer.param_groups:
+            g["lr"] = schedule.lr(step)
+        # SpecAugment on CMVN'd features: fill 0 is the mean.
+        speech = spec_augment(batch["speech"].transpose(1, 2), batch["lengths"], step_rng(args.seed, step, 2),
+                              freq_masks=2, freq_width=40, time_masks=2, time_width=1, fill=0.0).transpose(1, 2)
+        result = model(speech, batch["lengths"], batch["targets"], batch["target_lengths"])
+        optimizer.zero_grad()
+        result["loss"].backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        window.append(time.time() - t0)
+        stats.append((float(result["loss_att"]), float(result["loss_pre"]), float(result["acc"])))
+        done = step + 1
+        if done % 20 == 0 or done == first_step + 8:
+            per_step = (time.time() - run_start) / (done - first_step)
+            att, pre, acc = (sum(s[i] for s in stats) / len(stats) for i in range(3))
+            log(f"step {done}/{steps} ce {att:.3f} quantity {pre:.3f} acc {acc:.3f} lr {schedule.lr(step):.2e} "
+                f"compute {sum(window) / len(window):.2f}s/step wall {per_step:.2f}s/step; "
+                f"projected total {format_eta(per_step * steps)}, left {format_eta(per_step * (steps - done))}")
+            window, stats = [], []
+        if done % args.checkpoint_every == 0 or done == steps:
+            save_checkpoint(ckpt_path, model, optimizer, done, time.time() - started, extra)
+        if done % args.eval_every == 0 or done == steps:
+            for name, rows in (("validation", val), ("theo-dev40", theo)):
+                log(f"eval step {done} {name}: {evaluate(model, rows, neg_mean, inv_stddev).summary()}")
+
+    wall = time.time() - started
+    torch.save({"model": model.state_dict(), **extra, "wall_s": wall}, os.path.join(out, "model.pt"))
+    write_json(os.path.join(out, "summary.json"), {
+        "parameters": parameter_count(model), "steps": steps, "batch_size": args.batch_size, "seed": args.seed,
+        "wall_s": round(wall, 1), "threads": args.threads, "torch": torch.__version__})
+    log(f"done: {steps} steps in {format_eta(wall)}; weights in {os.path.join(out, 'model.pt')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
