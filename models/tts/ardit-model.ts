@@ -12,21 +12,18 @@
  * The model is shared and stateless: the KV cache travels in ArditKvCache values owned by
  * each generation (tts/ardit/ardit-generator.ts).
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { SpeechError } from '../../common/errors.js';
 import type { ArditGraphs, ArditModelInfo, ArditStepResult } from '../../tts/ardit/ardit-graphs.js';
 import {
-  createSession,
   float32Data,
   float32Tensor,
   int64Tensor,
   type ModelSession,
   type ModelTensor,
   type OnnxMetadata,
-  readOnnxMetadata,
   type SessionOptions,
 } from '../runtime/index.js';
+import { type GraphSetContract, metadataInvalid, openGraphSet, positiveInt } from './graph-set.js';
 
 export const ARDIT_MODEL_TYPE = 'ardit-tts';
 export const ARDIT_CONTRACT_VERSION = '1';
@@ -48,8 +45,6 @@ export const ARDIT_GRAPHS = {
 
 type GraphRole = keyof typeof ARDIT_GRAPHS;
 
-/** The shared audio contract (tts/README.md). */
-const audioContract = { sample_rate: 16000, hop_length: 320, n_mels: 80 } as const;
 /** Keys that must agree across the three files. */
 const sharedKeys = [
   'model_type',
@@ -66,6 +61,16 @@ const sharedKeys = [
   'mel_mean',
   'mel_std',
 ] as const;
+
+const ARDIT_CONTRACT: GraphSetContract<GraphRole> = {
+  family: 'ardit',
+  description: 'an ARDiT model',
+  graphs: ARDIT_GRAPHS,
+  primary: 'prefill',
+  sharedKeys,
+  modelType: ARDIT_MODEL_TYPE,
+  version: ARDIT_CONTRACT_VERSION,
+};
 
 /** The KV cache of one generation: stacked keys and values [L, 1, H, length, Dh]. */
 export interface ArditKvCache {
@@ -92,26 +97,9 @@ export class ArditModel implements ArditGraphs<ArditKvCache> {
 
   /** Opens a directory holding the three graphs and checks their contract. */
   static async load(dir: string, options: SessionOptions = {}): Promise<ArditModel> {
-    if (!(await isDirectory(dir))) {
-      throw new SpeechError('MODEL_NOT_FOUND', `${dir}: not a directory holding an ARDiT model`, {
-        file: dir,
-      });
-    }
-    const opened: Partial<Record<GraphRole, ModelSession>> = {};
-    try {
-      const metas: Partial<Record<GraphRole, OnnxMetadata>> = {};
-      for (const role of Object.keys(ARDIT_GRAPHS) as GraphRole[]) {
-        const file = join(dir, ARDIT_GRAPHS[role].file);
-        opened[role] = await createSession(file, { label: `ardit-${role}`, ...options });
-        metas[role] = await readOnnxMetadata(file);
-      }
-      const sessions = opened as Record<GraphRole, ModelSession>;
-      const info = checkContract(sessions, metas as Record<GraphRole, OnnxMetadata>);
-      return new ArditModel(sessions, info);
-    } catch (err) {
-      await Promise.all(Object.values(opened).map((s) => s.release()));
-      throw err;
-    }
+    return openGraphSet(dir, ARDIT_CONTRACT, options, ({ sessions, metas }) => {
+      return new ArditModel(sessions, readConfig(metas.prefill));
+    });
   }
 
   get provider(): string {
@@ -214,64 +202,22 @@ export class ArditModel implements ArditGraphs<ArditKvCache> {
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function checkContract(
-  sessions: Record<GraphRole, ModelSession>,
-  metas: Record<GraphRole, OnnxMetadata>,
-): ArditModelConfig {
-  const problems: string[] = [];
-  for (const role of Object.keys(ARDIT_GRAPHS) as GraphRole[]) {
-    const spec = ARDIT_GRAPHS[role];
-    const s = sessions[role];
-    const inputs = s.inputs.map((i) => i.name).join(',');
-    const outputs = s.outputs.map((o) => o.name).join(',');
-    if (inputs !== spec.inputs.join(',') || outputs !== spec.outputs.join(',')) {
-      problems.push(
-        `${spec.file}: inputs ${inputs} and outputs ${outputs} (expected ${spec.inputs.join(',')} and ${spec.outputs.join(',')})`,
-      );
-    }
-    for (const key of sharedKeys) {
-      if (metas[role].get(key) !== metas.prefill.get(key)) {
-        problems.push(`${spec.file}: metadata ${key} differs from ${ARDIT_GRAPHS.prefill.file}'s`);
-      }
-    }
-  }
-  const meta = metas.prefill;
-  const type = meta.get('model_type');
-  if (type !== ARDIT_MODEL_TYPE) problems.push(`model_type '${type ?? ''}' (expected ${ARDIT_MODEL_TYPE})`);
-  const version = meta.get('version');
-  if (version !== ARDIT_CONTRACT_VERSION) {
-    problems.push(`version '${version ?? ''}' (this runtime reads ${ARDIT_CONTRACT_VERSION})`);
-  }
-  for (const [key, want] of Object.entries(audioContract)) {
-    const got = meta.get(key);
-    if (got === undefined || Number(got) !== want)
-      problems.push(`${key} ${got ?? 'missing'} (expected ${want})`);
-  }
-  if (problems.length > 0) {
-    throw new SpeechError(
-      'MODEL_CONTRACT_MISMATCH',
-      `${sessions.prefill.path}: not a speechstream ARDiT model: ${problems.join('; ')}`,
-      { file: sessions.prefill.path, problems },
-    );
-  }
+/** The family's constants from the primary graph's metadata (openGraphSet checked the rest). */
+function readConfig(meta: OnnxMetadata): ArditModelConfig {
   const numMels = meta.int('n_mels');
   const hiddenSize = meta.int('hidden_size');
   const numHeads = meta.int('n_heads');
   const headDim = meta.int('head_dim');
   if (numHeads * headDim !== hiddenSize) {
-    throw invalid(meta, 'head_dim', `n_heads ${numHeads} x head_dim ${headDim} != hidden_size ${hiddenSize}`);
+    throw metadataInvalid(
+      meta,
+      'head_dim',
+      `n_heads ${numHeads} x head_dim ${headDim} != hidden_size ${hiddenSize}`,
+    );
   }
   const framesPerPhone = positiveNumber(meta, 'frames_per_phone');
   const melStd = doubles(meta, 'mel_std', numMels);
-  if (melStd.some((v) => !(v > 0))) throw invalid(meta, 'mel_std', 'has a value <= 0');
+  if (melStd.some((v) => !(v > 0))) throw metadataInvalid(meta, 'mel_std', 'has a value <= 0');
   return {
     patchSize: positiveInt(meta, 'patch_size'),
     numMels,
@@ -288,15 +234,9 @@ function checkContract(
   };
 }
 
-function positiveInt(meta: OnnxMetadata, key: string): number {
-  const v = meta.int(key);
-  if (v < 1) throw invalid(meta, key, 'must be >= 1');
-  return v;
-}
-
 function positiveNumber(meta: OnnxMetadata, key: string): number {
   const v = Number(meta.string(key));
-  if (!(Number.isFinite(v) && v > 0)) throw invalid(meta, key, 'is not a positive number');
+  if (!(Number.isFinite(v) && v > 0)) throw metadataInvalid(meta, key, 'is not a positive number');
   return v;
 }
 
@@ -305,14 +245,7 @@ function doubles(meta: OnnxMetadata, key: string, length: number): Float64Array 
   const parts = meta.string(key).split(',');
   const out = Float64Array.from(parts, (p) => Number(p.trim()));
   if (out.length !== length || out.some((v) => !Number.isFinite(v))) {
-    throw invalid(meta, key, `needs ${length} finite comma-separated numbers`);
+    throw metadataInvalid(meta, key, `needs ${length} finite comma-separated numbers`);
   }
   return out;
-}
-
-function invalid(meta: OnnxMetadata, key: string, why: string): SpeechError {
-  return new SpeechError('MODEL_METADATA_INVALID', `${meta.file}: metadata_props '${key}' ${why}`, {
-    file: meta.file,
-    key,
-  });
 }

@@ -11,21 +11,18 @@
  * Constants come from metadata_props (checked on load, identical across the three files).
  * The model is shared and stateless; the decoding loop is tts/maskgct/.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { SpeechError } from '../../common/errors.js';
 import type { MaskGctGraphs, MaskGctModelInfo, S2aFeed, T2sFeed } from '../../tts/maskgct/maskgct-graphs.js';
 import {
-  createSession,
   float32Data,
   float32Tensor,
   int64Tensor,
   type ModelSession,
   type ModelTensor,
   type OnnxMetadata,
-  readOnnxMetadata,
   type SessionOptions,
 } from '../runtime/index.js';
+import { type GraphSetContract, metadataInvalid, openGraphSet, positiveInt } from './graph-set.js';
 
 export const MASKGCT_MODEL_TYPE = 'maskgct-tts';
 export const MASKGCT_CONTRACT_VERSION = '1';
@@ -47,8 +44,6 @@ export const MASKGCT_GRAPHS = {
 
 type GraphRole = keyof typeof MASKGCT_GRAPHS;
 
-/** The shared audio contract (tts/README.md). */
-const audioContract = { sample_rate: 16000, hop_length: 320, n_mels: 80 } as const;
 /** Keys that must agree across the three files. */
 const sharedKeys = [
   'model_type',
@@ -63,6 +58,16 @@ const sharedKeys = [
   'mel_mean',
   'mel_std',
 ] as const;
+
+const MASKGCT_CONTRACT: GraphSetContract<GraphRole> = {
+  family: 'maskgct',
+  description: 'a MaskGCT model',
+  graphs: MASKGCT_GRAPHS,
+  primary: 't2s',
+  sharedKeys,
+  modelType: MASKGCT_MODEL_TYPE,
+  version: MASKGCT_CONTRACT_VERSION,
+};
 
 export interface MaskGctModelConfig extends MaskGctModelInfo {
   readonly hiddenSize: number;
@@ -80,25 +85,9 @@ export class MaskGctModel implements MaskGctGraphs {
 
   /** Opens a directory holding the three graphs and checks their contract. */
   static async load(dir: string, options: SessionOptions = {}): Promise<MaskGctModel> {
-    if (!(await isDirectory(dir))) {
-      throw new SpeechError('MODEL_NOT_FOUND', `${dir}: not a directory holding a MaskGCT model`, {
-        file: dir,
-      });
-    }
-    const opened: Partial<Record<GraphRole, ModelSession>> = {};
-    try {
-      const metas: Partial<Record<GraphRole, OnnxMetadata>> = {};
-      for (const role of Object.keys(MASKGCT_GRAPHS) as GraphRole[]) {
-        const file = join(dir, MASKGCT_GRAPHS[role].file);
-        opened[role] = await createSession(file, { label: `maskgct-${role}`, ...options });
-        metas[role] = await readOnnxMetadata(file);
-      }
-      const sessions = opened as Record<GraphRole, ModelSession>;
-      return new MaskGctModel(sessions, checkContract(sessions, metas as Record<GraphRole, OnnxMetadata>));
-    } catch (err) {
-      await Promise.all(Object.values(opened).map((s) => s.release()));
-      throw err;
-    }
+    return openGraphSet(dir, MASKGCT_CONTRACT, options, ({ sessions, metas }) => {
+      return new MaskGctModel(sessions, readConfig(metas.t2s));
+    });
   }
 
   get provider(): string {
@@ -201,64 +190,21 @@ function repeatFloats(values: Float32Array, rows: number): Float32Array {
   return out;
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function checkContract(
-  sessions: Record<GraphRole, ModelSession>,
-  metas: Record<GraphRole, OnnxMetadata>,
-): MaskGctModelConfig {
-  const problems: string[] = [];
-  for (const role of Object.keys(MASKGCT_GRAPHS) as GraphRole[]) {
-    const spec = MASKGCT_GRAPHS[role];
-    const s = sessions[role];
-    const inputs = s.inputs.map((i) => i.name).join(',');
-    const outputs = s.outputs.map((o) => o.name).join(',');
-    if (inputs !== spec.inputs.join(',') || outputs !== spec.outputs.join(',')) {
-      problems.push(
-        `${spec.file}: inputs ${inputs} and outputs ${outputs} (expected ${spec.inputs.join(',')} and ${spec.outputs.join(',')})`,
-      );
-    }
-    for (const key of sharedKeys) {
-      if (metas[role].get(key) !== metas.t2s.get(key)) {
-        problems.push(`${spec.file}: metadata ${key} differs from ${MASKGCT_GRAPHS.t2s.file}'s`);
-      }
-    }
-  }
-  const meta = metas.t2s;
-  const type = meta.get('model_type');
-  if (type !== MASKGCT_MODEL_TYPE)
-    problems.push(`model_type '${type ?? ''}' (expected ${MASKGCT_MODEL_TYPE})`);
-  const version = meta.get('version');
-  if (version !== MASKGCT_CONTRACT_VERSION) {
-    problems.push(`version '${version ?? ''}' (this runtime reads ${MASKGCT_CONTRACT_VERSION})`);
-  }
-  for (const [key, want] of Object.entries(audioContract)) {
-    const got = meta.get(key);
-    if (got === undefined || Number(got) !== want)
-      problems.push(`${key} ${got ?? 'missing'} (expected ${want})`);
-  }
-  if (problems.length > 0) {
-    throw new SpeechError(
-      'MODEL_CONTRACT_MISMATCH',
-      `${sessions.t2s.path}: not a speechstream MaskGCT model: ${problems.join('; ')}`,
-      { file: sessions.t2s.path, problems },
-    );
-  }
+/** The family's constants from the primary graph's metadata (openGraphSet checked the rest). */
+function readConfig(meta: OnnxMetadata): MaskGctModelConfig {
   const vocabSize = positiveInt(meta, 'vocab_size');
   const semStates = positiveInt(meta, 'sem_states');
   const semVocab = positiveInt(meta, 'sem_vocab');
   if (semVocab !== vocabSize * semStates) {
-    throw invalid(meta, 'sem_vocab', `${semVocab} != vocab_size ${vocabSize} x sem_states ${semStates}`);
+    throw metadataInvalid(
+      meta,
+      'sem_vocab',
+      `${semVocab} != vocab_size ${vocabSize} x sem_states ${semStates}`,
+    );
   }
   const framesPerPhone = Number(meta.string('frames_per_phone'));
   if (!(Number.isFinite(framesPerPhone) && framesPerPhone > 0)) {
-    throw invalid(meta, 'frames_per_phone', 'is not a positive number');
+    throw metadataInvalid(meta, 'frames_per_phone', 'is not a positive number');
   }
   return {
     vocabSize,
@@ -271,17 +217,4 @@ function checkContract(
     hiddenSize: positiveInt(meta, 'hidden_size'),
     metadata: meta.toObject(),
   };
-}
-
-function positiveInt(meta: OnnxMetadata, key: string): number {
-  const v = meta.int(key);
-  if (v < 1) throw invalid(meta, key, 'must be >= 1');
-  return v;
-}
-
-function invalid(meta: OnnxMetadata, key: string, why: string): SpeechError {
-  return new SpeechError('MODEL_METADATA_INVALID', `${meta.file}: metadata_props '${key}' ${why}`, {
-    file: meta.file,
-    key,
-  });
 }
