@@ -14,7 +14,6 @@ CIF, targets ending in </s> (predictor_bias 1), so sherpa's "stop at </s>" rule 
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -35,7 +34,8 @@ from .paraformer_digits import CONFIG, ids_to_words, words_to_ids  # noqa: E402
 from .paraformer_frontend import cmvn_statistics, frontend  # noqa: E402
 from .training import (  # noqa: E402
     POOL_BATCHES, PoolDataset, RunLog, Stage, Schedule, batches_from, format_eta, load_checkpoint,
-    parameter_count, save_checkpoint, spec_augment, step_rng, write_json,
+    parameter_count, run_arguments, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
+    write_json,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,34 +74,9 @@ def evaluate(model: Paraformer, rows, neg_mean, inv_stddev):
     return score(refs, hyps)
 
 
-def validation_rows(count: int):
-    ds = DigitStringDataset(epoch_size=count, seed=SEED + 1)
-    ds.set_epoch(10**6)
-    items = [ds[i] for i in range(count)]
-    return [{"wave": wave.numpy(), "words": words} for wave, words, _ in items]
-
-
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="smoke run: few steps, into work/quick/paraformer")
-    p.add_argument("--steps", type=int, default=None, help="total optimizer steps (default 1600; quick 48)")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--peak-lr", type=float, default=1e-3)
-    p.add_argument("--warmup", type=int, default=200)
-    p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--checkpoint-every", type=int, default=96)
-    p.add_argument("--eval-every", type=int, default=400)
-    p.add_argument("--out", default=None)
-    args = p.parse_args(argv)
-    steps = args.steps or (48 if args.quick else 1600)
-    out = args.out or os.path.join(WORK, "quick" if args.quick else "", "paraformer")
-    os.makedirs(out, exist_ok=True)
-    log = RunLog(os.path.join(out, "train.log"))
-    torch.set_num_threads(args.threads)
-    # Denormal floats (underflowing softmax and gradient tails) made steps up to 10x slower.
-    torch.set_flush_denormal(True)
-    torch.manual_seed(args.seed)
+    args = run_arguments(__doc__.splitlines()[0], "paraformer", 1600, 1e-3, 200, SEED).parse_args(argv)
+    steps, out, log = start_run(args, WORK, "paraformer", 1600)
 
     strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed)
     cmvn_path = os.path.join(out, "cmvn.npz")
@@ -131,7 +106,7 @@ def main(argv=None) -> int:
         f"seed {args.seed}; torch {torch.__version__}, {args.threads} threads")
 
     pools = PoolDataset([Stage(0, strings, Featurizer(neg_mean, inv_stddev))], args.batch_size, 50, args.seed)
-    val = validation_rows(8 if args.quick else 48)
+    val = validation_rows(8 if args.quick else 48, SEED + 1)
     theo = load_set("theo", limit=8 if args.quick else 40)
     extra = {"config": CONFIG.to_dict(), "seed": args.seed, "steps": steps, "batch_size": args.batch_size,
              "neg_mean": neg_mean, "inv_stddev": inv_stddev}

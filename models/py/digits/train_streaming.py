@@ -15,7 +15,6 @@ both summed per utterance and averaged over the batch (NeMo's hybrid with ctc_lo
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
@@ -41,7 +40,8 @@ from .streaming_tokens import BLANK_ID, ids_to_words, words_to_ids  # noqa: E402
 from .word_alignment import AlignedWords, frame_targets  # noqa: E402
 from .training import (  # noqa: E402
     POOL_BATCHES, PoolDataset, RunLog, Stage, Schedule, batches_from, format_eta, load_checkpoint,
-    parameter_count, save_checkpoint, spec_augment, step_rng, write_json,
+    parameter_count, run_arguments, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
+    write_json,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -130,36 +130,9 @@ def evaluate(model, rows, lookahead):
     return score(refs, ctc_hyps), score(refs, rnnt_hyps)
 
 
-def validation_rows(count: int):
-    """Strings from the training distribution with a seed the training never draws (a sanity
-    check that the model fits its data; theo is the real test)."""
-    ds = DigitStringDataset(epoch_size=count, seed=SEED + 1)
-    ds.set_epoch(10**6)
-    items = [ds[i] for i in range(count)]
-    return [{"wave": wave.numpy(), "words": words} for wave, words, _ in items]
-
-
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="smoke run: few steps, into work/quick/streaming")
-    p.add_argument("--steps", type=int, default=None, help="total optimizer steps (default 2400; quick 48)")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--peak-lr", type=float, default=1.5e-3)
-    p.add_argument("--warmup", type=int, default=100)
-    p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--checkpoint-every", type=int, default=96)
-    p.add_argument("--eval-every", type=int, default=400)
-    p.add_argument("--out", default=None)
-    args = p.parse_args(argv)
-    steps = args.steps or (48 if args.quick else 2400)
-    out = args.out or os.path.join(WORK, "quick" if args.quick else "", "streaming")
-    os.makedirs(out, exist_ok=True)
-    log = RunLog(os.path.join(out, "train.log"))
-    torch.set_num_threads(args.threads)
-    # Denormal floats (underflowing softmax and gradient tails) made steps up to 10x slower.
-    torch.set_flush_denormal(True)
-    torch.manual_seed(args.seed)
+    args = run_arguments(__doc__.splitlines()[0], "streaming", 2400, 1.5e-3, 100, SEED).parse_args(argv)
+    steps, out, log = start_run(args, WORK, "streaming", 2400)
 
     strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed)
     model = build_model()
@@ -190,7 +163,7 @@ def main(argv=None) -> int:
     pools = PoolDataset([Stage(0, AlignedWords(sibling(SINGLE_WORDS, args.seed + 4)), featurize_aligned),
                          Stage(word_pools, sibling(SHORT_STRINGS, args.seed + 3), featurize),
                          Stage(short_pools, strings, featurize)], args.batch_size, 50, args.seed)
-    val = validation_rows(8 if args.quick else 48)
+    val = validation_rows(8 if args.quick else 48, SEED + 1)
     theo = load_set("theo", limit=8 if args.quick else 40)
     extra = {"encoder_config": ENCODER.to_dict(), "head_config": HEADS.__dict__, "seed": args.seed,
              "steps": steps, "batch_size": args.batch_size}

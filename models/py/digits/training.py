@@ -9,6 +9,7 @@ so a run resumed from a checkpoint continues exactly as if it had not stopped.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -185,3 +186,42 @@ def mean(values: Sequence[float]) -> float:
 
 def python_version() -> str:
     return sys.version.split()[0]
+
+
+def run_arguments(description: str, name: str, default_steps: int, peak_lr: float, warmup: int,
+                  seed: int) -> argparse.ArgumentParser:
+    """The command line both digit trainers take; `name` is the run folder under work/."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--quick", action="store_true", help=f"smoke run: few steps, into work/quick/{name}")
+    p.add_argument("--steps", type=int, default=None, help=f"total optimizer steps (default {default_steps}; quick 48)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--peak-lr", type=float, default=peak_lr)
+    p.add_argument("--warmup", type=int, default=warmup)
+    p.add_argument("--seed", type=int, default=seed)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--checkpoint-every", type=int, default=96)
+    p.add_argument("--eval-every", type=int, default=400)
+    p.add_argument("--out", default=None)
+    return p
+
+
+def start_run(args: argparse.Namespace, work: str, name: str, default_steps: int) -> Tuple[int, str, "RunLog"]:
+    """(total steps, run folder, log) for parsed run_arguments, with torch set up for the run."""
+    steps = args.steps or (48 if args.quick else default_steps)
+    out = args.out or os.path.join(work, "quick" if args.quick else "", name)
+    os.makedirs(out, exist_ok=True)
+    log = RunLog(os.path.join(out, "train.log"))
+    torch.set_num_threads(args.threads)
+    # Denormal floats (underflowing softmax and gradient tails) made steps up to 10x slower.
+    torch.set_flush_denormal(True)
+    torch.manual_seed(args.seed)
+    return steps, out, log
+
+
+def validation_rows(count: int, seed: int) -> List[dict]:
+    """Strings from the training distribution with a seed the training never draws (a sanity
+    check that the model fits its data; theo is the real test)."""
+    ds = DigitStringDataset(epoch_size=count, seed=seed)
+    ds.set_epoch(10**6)
+    items = [ds[i] for i in range(count)]
+    return [{"wave": wave.numpy(), "words": words} for wave, words, _ in items]
