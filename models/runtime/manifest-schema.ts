@@ -6,7 +6,8 @@ import { familyIds, featurePresetNames } from './families.js';
  * family is detected from the files and metadata (a plain sherpa-onnx package works).
  * Unknown keys are rejected so that a typo does not silently fall back to a default.
  */
-const relativeFile = z
+/** A file name inside the model directory (no absolute paths, no '..'). */
+export const relativeFile = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..') && !/^[A-Za-z]:/.test(p), {

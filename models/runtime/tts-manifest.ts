@@ -7,16 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SpeechError } from '../../common/errors.js';
+import { relativeFile } from './manifest-schema.js';
 
 export const ttsFamilyIds = ['vocos-vocoder'] as const;
 export type TtsFamilyId = (typeof ttsFamilyIds)[number];
-
-const relativeFile = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..') && !/^[A-Za-z]:/.test(p), {
-    message: 'must be a path inside the model directory',
-  });
 
 export const ttsManifestSchema = z
   .object({
