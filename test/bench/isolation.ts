@@ -26,9 +26,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { packageRoot } from '../../common/package-info.js';
-import { type App, buildApp } from '../../server/app.js';
-import { EngineClient } from '../../server/engine/engine-client.js';
 import { decodeAudio, float32ToInt16 } from '../../streaming/audio/index.js';
+import { startBenchServer } from './bench-server.js';
 
 const RATE = 16000;
 const FRAME_SECONDS = 0.1;
@@ -312,38 +311,13 @@ function startNeighbour(
 
 // --- the run -----------------------------------------------------------------------------------
 
-async function startInProcess(model: string): Promise<App> {
-  const engine = await EngineClient.start({
-    model,
-    provider: 'cpu',
-    threads: 1,
-    maxBatch: 32,
-    maxWaitMs: 10,
-  });
-  const app = await buildApp({
-    engine,
-    limits: {
-      maxFrameBytes: 64 * 1024,
-      idleTimeoutMs: 10_000,
-      maxSessionSeconds: 3600,
-      maxConnections: 1000,
-      maxSendBufferBytes: 1024 * 1024,
-      maxUploadBytes: 8 * 1024 * 1024,
-    },
-    auth: { apiKeys: [] },
-    corsOrigins: [],
-  });
-  await app.fastify.listen({ host: '127.0.0.1', port: 0 });
-  return app;
-}
-
 const ms = (v: number) => (Number.isNaN(v) ? '-' : String(Math.round(v)));
 
 export async function run(overrides: Partial<IsolationOptions> = {}): Promise<IsolationFigure[]> {
   const options = { ...defaultIsolationOptions, ...overrides };
   const model = options.model ?? path.join(packageRoot(), 'test', 'fixtures', 'zoo', 'nemo-streaming-hybrid');
   const frames = await loadFrames(options.clip, options.seconds);
-  const app = await startInProcess(model);
+  const { app } = await startBenchServer({ model, limits: { maxSendBufferBytes: 1024 * 1024 } });
   const { port } = app.fastify.server.address() as { port: number };
   const ws = `ws://127.0.0.1:${port}`;
   const figures: IsolationFigure[] = [];

@@ -28,9 +28,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { packageRoot } from '../../common/package-info.js';
-import { type App, buildApp } from '../../server/app.js';
-import { EngineClient } from '../../server/engine/engine-client.js';
 import { decodeAudio, float32ToInt16 } from '../../streaming/audio/index.js';
+import { type BenchServer, startBenchServer } from './bench-server.js';
 
 const FRAME_SECONDS = 0.1;
 const RATE = 16000;
@@ -279,35 +278,19 @@ function printFigure(f: LoadFigure): void {
   console.log(`${row(cells)}  ${f.sustained ? 'real time' : 'NOT sustained'}`);
 }
 
-async function startInProcess(options: LoadOptions): Promise<{ app: App; url: string; model: string }> {
+async function startInProcess(options: LoadOptions): Promise<BenchServer> {
   const embedded = path.join(packageRoot(), 'models', 'embedded', 'digits-fastconformer');
   const model =
     options.model ??
     (existsSync(embedded)
       ? embedded
       : path.join(packageRoot(), 'test', 'fixtures', 'zoo', 'nemo-streaming-hybrid'));
-  const engine = await EngineClient.start({
+  return startBenchServer({
     model,
-    provider: 'cpu',
     threads: options.threads,
     maxBatch: options.maxBatch,
-    maxWaitMs: 10,
+    limits: { idleTimeoutMs: 30_000, maxConnections: 100_000, maxUploadBytes: 1024 * 1024 },
   });
-  const app = await buildApp({
-    engine,
-    limits: {
-      maxFrameBytes: 64 * 1024,
-      idleTimeoutMs: 30_000,
-      maxSessionSeconds: 3600,
-      maxConnections: 100_000,
-      maxSendBufferBytes: 4 * 1024 * 1024,
-      maxUploadBytes: 1024 * 1024,
-    },
-    auth: { apiKeys: [] },
-    corsOrigins: [],
-  });
-  const address = await app.fastify.listen({ host: '127.0.0.1', port: 0 });
-  return { app, url: address.replace(/^http/, 'ws'), model: engine.engine.primary.id };
 }
 
 export async function run(overrides: Partial<LoadOptions> = {}): Promise<LoadResult> {

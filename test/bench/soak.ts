@@ -30,9 +30,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { packageRoot } from '../../common/package-info.js';
-import { type App, buildApp } from '../../server/app.js';
-import { EngineClient } from '../../server/engine/engine-client.js';
 import { decodeAudio, float32ToInt16 } from '../../streaming/audio/index.js';
+import { startBenchServer } from './bench-server.js';
 
 const RATE = 16000;
 const dataDir = path.resolve(packageRoot(), '../shared/data');
@@ -294,31 +293,6 @@ function slope(xs: readonly number[], ys: readonly number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-async function startInProcess(model: string): Promise<App> {
-  const engine = await EngineClient.start({
-    model,
-    provider: 'cpu',
-    threads: 1,
-    maxBatch: 32,
-    maxWaitMs: 10,
-  });
-  const app = await buildApp({
-    engine,
-    limits: {
-      maxFrameBytes: 64 * 1024,
-      idleTimeoutMs: 10_000,
-      maxSessionSeconds: 3600,
-      maxConnections: 1000,
-      maxSendBufferBytes: 4 * 1024 * 1024,
-      maxUploadBytes: 8 * 1024 * 1024,
-    },
-    auth: { apiKeys: [] },
-    corsOrigins: [],
-  });
-  await app.fastify.listen({ host: '127.0.0.1', port: 0 });
-  return app;
-}
-
 const mb = (bytes: number) => bytes / (1024 * 1024);
 const COLUMNS = [6, 8, 6, 7, 8, 8, 9, 9, 7] as const;
 const row = (cells: readonly string[]) => cells.map((c, i) => c.padStart(COLUMNS[i] ?? 0)).join('');
@@ -327,7 +301,7 @@ export async function run(overrides: Partial<SoakOptions> = {}): Promise<SoakRes
   const options = { ...defaultSoakOptions, ...overrides };
   const model = options.model ?? path.join(packageRoot(), 'test', 'fixtures', 'zoo', 'nemo-streaming-hybrid');
   const speech = await loadSpeech(options.clip);
-  const app = await startInProcess(model);
+  const { app } = await startBenchServer({ model });
   const address = app.fastify.server.address() as { port: number };
   const http = `http://127.0.0.1:${address.port}`;
   const ws = `ws://127.0.0.1:${address.port}`;

@@ -1,0 +1,49 @@
+/**
+ * The in-process server the live benchmarks (load, soak, isolation) measure: the engine in
+ * its worker thread as in production, the app on a loopback port, no keys, no CORS. Each
+ * bench passes the limits it needs on top of these defaults.
+ */
+import { type App, buildApp } from '../../server/app.js';
+import { EngineClient } from '../../server/engine/engine-client.js';
+import type { ServerLimits } from '../../server/server-context.js';
+
+export interface BenchServerOptions {
+  readonly model: string;
+  readonly threads?: number;
+  readonly maxBatch?: number;
+  readonly limits?: Partial<ServerLimits>;
+}
+
+export interface BenchServer {
+  readonly app: App;
+  /** ws://127.0.0.1:PORT */
+  readonly url: string;
+  /** The loaded primary model's id. */
+  readonly model: string;
+}
+
+export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
+  const engine = await EngineClient.start({
+    model: options.model,
+    provider: 'cpu',
+    threads: options.threads ?? 1,
+    maxBatch: options.maxBatch ?? 32,
+    maxWaitMs: 10,
+  });
+  const app = await buildApp({
+    engine,
+    limits: {
+      maxFrameBytes: 64 * 1024,
+      idleTimeoutMs: 10_000,
+      maxSessionSeconds: 3600,
+      maxConnections: 1000,
+      maxSendBufferBytes: 4 * 1024 * 1024,
+      maxUploadBytes: 8 * 1024 * 1024,
+      ...options.limits,
+    },
+    auth: { apiKeys: [] },
+    corsOrigins: [],
+  });
+  const address = await app.fastify.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url: address.replace(/^http/, 'ws'), model: engine.engine.primary.id };
+}
