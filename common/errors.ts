@@ -104,6 +104,24 @@ export const errorCatalogue = {
     exit: EXIT_MODEL,
     summary: 'The pronouncing lexicon is missing, unreadable, or has a line that is not "word PHONE...".',
   },
+  TTS_VOICE_UNKNOWN: {
+    http: 400,
+    ws: 1008,
+    exit: EXIT_USAGE,
+    summary: 'The requested voice is not one the speech model offers (GET /v1/audio/voices lists them).',
+  },
+  TTS_INPUT_INVALID: {
+    http: 400,
+    ws: 1007,
+    exit: EXIT_INPUT,
+    summary: 'The text to speak is empty or has nothing pronounceable in it.',
+  },
+  TTS_INPUT_TOO_LONG: {
+    http: 413,
+    ws: 1009,
+    exit: EXIT_LIMIT,
+    summary: 'The text to speak is longer than the configured limit (limits.ttsMaxChars).',
+  },
 
   // --- models and ONNX sessions ------------------------------------------------
   MODEL_NOT_FOUND: {

@@ -81,6 +81,49 @@ export const configSchema = z
       .default(1)
       .describe('onnxruntime intra-op threads per session.'),
 
+    /**
+     * Text-to-speech model directories or ids, comma-separated; the first is the default for
+     * requests that name none. Empty means the embedded voices that are installed; 'none'
+     * turns TTS off.
+     */
+    ttsModel: stringList
+      .default([])
+      .describe(
+        "Text-to-speech model directories or ids (comma-separated; the first is the default); empty means the embedded voices, 'none' turns TTS off.",
+      ),
+    /** onnxruntime intra-op threads per TTS session. */
+    ttsThreads: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(1)
+      .describe('onnxruntime intra-op threads per TTS session.'),
+    /** Speech requests generating at once; more wait in a bounded queue. */
+    ttsConcurrency: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(4)
+      .describe('Speech requests generating at once; more wait in a bounded queue.'),
+    /** Speech requests waiting for a slot; beyond this they are answered 503 with Retry-After. */
+    ttsQueue: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(64)
+      .describe('Speech requests waiting for a slot; beyond this they are answered 503 with Retry-After.'),
+    /** Longest text one speech request may carry (characters; OpenAI's limit is 4096). */
+    ttsMaxChars: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(4096)
+      .describe("Longest text one speech request may carry (characters; OpenAI's limit is 4096)."),
+
     // --- server ----------------------------------------------------------------
     host: z.string().min(1).default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(8080),

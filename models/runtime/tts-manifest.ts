@@ -9,24 +9,47 @@ import { z } from 'zod';
 import { SpeechError } from '../../common/errors.js';
 import { relativeFile } from './manifest-schema.js';
 
-export const ttsFamilyIds = ['vocos-vocoder'] as const;
+export const ttsFamilyIds = ['vocos-vocoder', 'ardit-tts', 'maskgct-tts'] as const;
 export type TtsFamilyId = (typeof ttsFamilyIds)[number];
 
-export const ttsManifestSchema = z
-  .object({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" and "-" only'),
-    family: z.enum(ttsFamilyIds),
-    task: z.literal('tts'),
-    description: z.string().max(2000).optional(),
-    files: z.object({ model: relativeFile }).strict(),
-    licence: z.string().max(200).optional(),
-    languages: z.array(z.string().min(1)).optional(),
-  })
-  .strict();
+const modelId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits, ".", "_" and "-" only');
+const voiceName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" and "-" only');
 
-export interface TtsManifest extends z.infer<typeof ttsManifestSchema> {
-  readonly dir: string;
-}
+const common = {
+  id: modelId,
+  task: z.literal('tts'),
+  description: z.string().max(2000).optional(),
+  licence: z.string().max(200).optional(),
+  languages: z.array(z.string().min(1)).optional(),
+};
+
+/** Acoustic models name the vocoder they were trained for and their default voice. */
+const acoustic = {
+  ...common,
+  /** Id of the vocoder model: a sibling directory, else one under models/embedded. */
+  vocoder: modelId,
+  defaultVoice: voiceName.optional(),
+};
+
+export const ttsManifestSchema = z.discriminatedUnion('family', [
+  z
+    .object({
+      ...common,
+      family: z.literal('vocos-vocoder'),
+      files: z.object({ model: relativeFile }).strict(),
+    })
+    .strict(),
+  // Graph files have fixed names (models/tts/ardit-model.ts ARDIT_GRAPHS); voices are in the metadata.
+  z.object({ ...acoustic, family: z.literal('ardit-tts') }).strict(),
+  // Voices are prompts: voices/<name>.json (tokens of a reference utterance).
+  z.object({ ...acoustic, family: z.literal('maskgct-tts'), voices: z.array(voiceName).min(1) }).strict(),
+]);
+
+export type TtsManifest = z.infer<typeof ttsManifestSchema> & { readonly dir: string };
 
 /** The task a model directory's manifest declares, or undefined without a readable one. */
 export async function declaredTask(dir: string): Promise<string | undefined> {

@@ -52,6 +52,7 @@ const sharedKeys = [
   'n_mels',
   'patch_size',
   'vocab_size',
+  'voices',
   'hidden_size',
   'n_layers',
   'n_heads',
@@ -223,6 +224,7 @@ function readConfig(meta: OnnxMetadata): ArditModelConfig {
     numMels,
     hiddenSize,
     vocabSize: positiveInt(meta, 'vocab_size'),
+    voices: voiceNames(meta),
     framesPerPhone,
     stopPatience: positiveInt(meta, 'stop_patience'),
     melMean: doubles(meta, 'mel_mean', numMels),
@@ -232,6 +234,20 @@ function readConfig(meta: OnnxMetadata): ArditModelConfig {
     headDim,
     metadata: meta.toObject(),
   };
+}
+
+/** Metadata `voices`: comma-separated speaker names; missing or empty for a single-voice model. */
+function voiceNames(meta: OnnxMetadata): string[] {
+  const raw = meta.stringOr('voices', '').trim();
+  if (raw === '') return [];
+  const names = raw.split(',').map((v) => v.trim());
+  if (
+    names.some((n) => !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(n)) ||
+    new Set(names).size !== names.length
+  ) {
+    throw metadataInvalid(meta, 'voices', 'needs distinct names of letters, digits, ".", "_" and "-"');
+  }
+  return names;
 }
 
 function positiveNumber(meta: OnnxMetadata, key: string): number {

@@ -16,6 +16,9 @@ export const embeddedModels = {
   primary: 'digits-fastconformer',
   /** Offline Paraformer, trained on spoken digits: the second pass. */
   secondPass: 'digits-paraformer',
+  /** Text-to-speech voices, in default order (ARDiT-style first), and their shared vocoder. */
+  tts: ['tts-ardit', 'tts-maskgct'],
+  ttsVocoder: 'tts-vocoder',
 } as const;
 
 export function embeddedModelsDir(): string {
@@ -68,4 +71,37 @@ export function resolveModelDir(
 
 function isDirectory(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
+}
+
+/**
+ * The TTS model directories for `ttsModel`: each entry resolved like an ASR model (path, or
+ * id under `searchDirs` or models/embedded). Empty: the embedded voices that are installed
+ * (none installed is not an error: the server then answers speech requests with
+ * MODEL_NOT_FOUND). ['none']: TTS off.
+ */
+export function resolveTtsModelDirs(values: readonly string[], searchDirs: readonly string[] = []): string[] {
+  if (values.length === 1 && values[0] === 'none') return [];
+  if (values.length === 0) {
+    return embeddedModels.tts
+      .map((name) => join(embeddedModelsDir(), name))
+      .filter((dir) => isDirectory(dir));
+  }
+  return values.map((value) => {
+    const direct = resolve(value);
+    if (isDirectory(direct)) return direct;
+    if (!isAbsolute(value) && !value.includes('/')) {
+      for (const base of [...searchDirs, embeddedModelsDir()]) {
+        const candidate = join(base, value);
+        if (isDirectory(candidate)) return candidate;
+      }
+    }
+    throw new SpeechError(
+      'MODEL_NOT_FOUND',
+      `TTS model directory ${direct} does not exist; pass --${flagName('ttsModel')} DIR or set ${envName('ttsModel')}`,
+      {
+        dir: direct,
+        setting: 'ttsModel',
+      },
+    );
+  });
 }

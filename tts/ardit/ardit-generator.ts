@@ -13,6 +13,8 @@ import { PhiloxStream } from './philox.js';
  */
 
 export interface ArditOptions {
+  /** Voice index of a multi-voice model (ArditModelInfo.voices). Default 0. */
+  readonly voice?: number;
   /** Noise seed, integer in [0, 2^53). Default 0. */
   readonly seed?: number;
   /** Speaking rate: > 1 is faster (fewer planned patches). Default 1. */
@@ -76,8 +78,9 @@ export interface ArditOutcome {
  */
 export class ArditGeneration<Cache = unknown> implements AsyncIterable<MelChunk> {
   readonly #graphs: ArditGraphs<Cache>;
-  readonly #phoneIds: readonly number[];
-  readonly #options: Required<Omit<ArditOptions, 'signal'>>;
+  /** What prefill reads: the voice token (multi-voice models), then the phones. */
+  readonly #tokens: readonly number[];
+  readonly #options: Required<Omit<ArditOptions, 'signal' | 'voice'>>;
   readonly #signal: AbortSignal | undefined;
   readonly #stop: StopRule;
   readonly #rng: PhiloxStream;
@@ -107,10 +110,11 @@ export class ArditGeneration<Cache = unknown> implements AsyncIterable<MelChunk>
       );
     }
     this.#graphs = graphs;
-    this.#phoneIds = [...phoneIds];
+    this.#tokens = textTokens(info, phoneIds, options.voice);
     this.#options = o;
     this.#signal = options.signal;
     // Built (and validated) here, so bad options fail at construction, not at the first chunk.
+    // Planned from the phones alone: the voice token takes no time.
     this.plan = planLength(phoneIds.length, info.framesPerPhone, info.patchSize, o);
     this.#stop = new StopRule(o.stopThreshold, o.stopPatience, this.plan.minSteps);
     this.#rng = new PhiloxStream(o.seed);
@@ -140,8 +144,8 @@ export class ArditGeneration<Cache = unknown> implements AsyncIterable<MelChunk>
 
     this.#signal?.throwIfAborted();
     let { hidden, cache } = await graphs.prefill(
-      this.#phoneIds,
-      phonePositions(this.#phoneIds.length, plan.planned),
+      this.#tokens,
+      phonePositions(this.#tokens.length, plan.planned),
       0,
     );
     let prev: Float32Array = new Float32Array(patchSize);
@@ -216,9 +220,28 @@ export async function generateMel<Cache>(
   return { logMel, outcome: generation.outcome! };
 }
 
+/** The voice token (multi-voice models), then the phones; mirrors config.py text_tokens. */
+export function textTokens(
+  info: Pick<ArditGraphs['info'], 'vocabSize' | 'voices'>,
+  phoneIds: readonly number[],
+  voice: number | undefined,
+): number[] {
+  if (info.voices.length === 0) {
+    if (voice !== undefined && voice !== 0) {
+      throw new SpeechError('TTS_VOICE_UNKNOWN', `ardit: this model has one voice, got voice ${voice}`);
+    }
+    return [...phoneIds];
+  }
+  const v = voice ?? 0;
+  if (!(Number.isInteger(v) && v >= 0 && v < info.voices.length)) {
+    throw new SpeechError('TTS_VOICE_UNKNOWN', `ardit: voice ${v} is outside 0..${info.voices.length - 1}`);
+  }
+  return [info.vocabSize + v, ...phoneIds];
+}
+
 function definedOnly(options: ArditOptions): Partial<Required<ArditOptions>> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options))
-    if (value !== undefined && key !== 'signal') out[key] = value;
+    if (value !== undefined && key !== 'signal' && key !== 'voice') out[key] = value;
   return out as Partial<Required<ArditOptions>>;
 }

@@ -11,6 +11,11 @@ export interface ArditModelInfo {
   /** Width of the hidden state that conditions the flow head (D). */
   readonly hiddenSize: number;
   readonly vocabSize: number;
+  /**
+   * Speaker names of a multi-voice model: voice v is the token vocabSize + v, put in front of
+   * the phones (CONTRACT.md "Voices"). Empty: one voice, no voice token.
+   */
+  readonly voices: readonly string[];
   /** Mean frames per phone at speed 1 (training-set statistic): sets the planned length. */
   readonly framesPerPhone: number;
   /** Consecutive positive stop steps the model was trained to emit at the end. */

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 
 @dataclass
 class ArditConfig:
     vocab_size: int = 48  # tts/text/phone-tokens.ts VOCAB_SIZE (ids are append-only)
+    # Speaker names. Voice v is the token id vocab_size + v, put in front of the phones
+    # (CONTRACT.md "Voices"); empty = a single-voice model with no voice token.
+    voices: List[str] = field(default_factory=list)
     n_mels: int = 80  # tts/README.md shared audio contract
     patch: int = 4  # mel frames per AR step (80 ms at hop 320)
     dim: int = 256
@@ -31,6 +34,11 @@ class ArditConfig:
     mel_std: List[float] = field(default_factory=lambda: [2.0] * 80)
 
     @property
+    def token_count(self) -> int:
+        """Rows of the text embedding: phones, then one token per voice."""
+        return self.vocab_size + len(self.voices)
+
+    @property
     def head_dim(self) -> int:
         return self.dim // self.heads
 
@@ -44,6 +52,18 @@ class ArditConfig:
 
     def to_dict(self) -> Dict:
         return asdict(self)
+
+
+def text_tokens(cfg: ArditConfig, phone_ids: List[int], voice: Optional[int]) -> List[int]:
+    """What the prefill graph reads: the voice token (multi-voice models), then the phones."""
+    if not cfg.voices:
+        if voice not in (None, 0):
+            raise ValueError(f"this model has no voices, got voice {voice}")
+        return list(phone_ids)
+    v = 0 if voice is None else voice
+    if not 0 <= v < len(cfg.voices):
+        raise ValueError(f"voice {v} is outside 0..{len(cfg.voices) - 1}")
+    return [cfg.vocab_size + v] + list(phone_ids)
 
 
 def tiny_fixture_config(vocab_size: int = 48) -> ArditConfig:

@@ -71,6 +71,7 @@ def metadata(model: Ardit) -> Dict[str, MetaValue]:
         "n_mels": cfg.n_mels,
         "patch_size": cfg.patch,
         "vocab_size": cfg.vocab_size,
+        "voices": ",".join(cfg.voices),
         "hidden_size": cfg.dim,
         "n_layers": cfg.layers,
         "n_heads": cfg.heads,

@@ -148,7 +148,7 @@ class Ardit(nn.Module):
         super().__init__()
         cfg.check()
         self.cfg = cfg
-        self.phone_emb = nn.Embedding(cfg.vocab_size, cfg.dim)
+        self.phone_emb = nn.Embedding(cfg.token_count, cfg.dim)
         self.bos = nn.Parameter(torch.randn(cfg.dim) * 0.02)
         self.patch_in = nn.Linear(cfg.patch * cfg.n_mels, cfg.dim)
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.layers)])

@@ -14,6 +14,7 @@ from typing import Callable, List, Optional, Tuple
 import numpy as np
 import torch
 
+from .config import text_tokens
 from .model import Ardit
 from .philox import normals
 
@@ -122,12 +123,14 @@ class TorchGraphs:
                                torch.from_numpy(prev)).numpy()
 
 
-def generate(graphs: TorchGraphs, phone_ids: List[int], opts: GenerateOptions) -> GenerateResult:
+def generate(graphs: TorchGraphs, phone_ids: List[int], opts: GenerateOptions,
+             voice: Optional[int] = None) -> GenerateResult:
     cfg = graphs.model.cfg
     k, m = cfg.patch, cfg.n_mels
     patience = opts.stop_patience if opts.stop_patience is not None else cfg.stop_patience
-    plan = plan_length(len(phone_ids), cfg.frames_per_phone, k, opts)
-    hidden, _, cache = graphs.prefill(phone_ids, phone_positions(len(phone_ids), plan.planned))
+    plan = plan_length(len(phone_ids), cfg.frames_per_phone, k, opts)  # phones only: the voice token has no length
+    tokens = text_tokens(cfg, phone_ids, voice)
+    hidden, _, cache = graphs.prefill(tokens, phone_positions(len(tokens), plan.planned))
     mean = np.asarray(cfg.mel_mean, dtype=np.float64)
     std = np.asarray(cfg.mel_std, dtype=np.float64)
     prev = np.zeros((k, m), dtype=np.float32)

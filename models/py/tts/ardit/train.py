@@ -23,7 +23,7 @@ import random
 import sys
 import time
 from dataclasses import asdict
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..")))
 
 import mel_spec  # noqa: E402
-from ardit.config import ArditConfig, tiny_fixture_config  # noqa: E402
+from ardit.config import ArditConfig, text_tokens, tiny_fixture_config  # noqa: E402
 from ardit.model import Ardit, num_parameters  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
@@ -106,27 +106,38 @@ def batches(items: List[Item], max_frames: int, rng: random.Random):
     return out
 
 
-def collate(items: List[Item], idx: List[int], cfg: ArditConfig):
+def load_voices(data: str) -> List[str]:
+    """Each training clip's voice name, in manifest order (the order of load_items)."""
+    with open(os.path.join(data, "train", "manifest.jsonl")) as f:
+        return [json.loads(line)["voice"] for line in f]
+
+
+def voice_name(teacher: str) -> str:
+    """festival/kal_diphone -> kal_diphone: the name a request's `voice` field uses."""
+    return teacher.split("/")[-1]
+
+
+def collate(items: List[Item], idx: List[int], cfg: ArditConfig, voices: Optional[List[int]] = None):
+    """Padded batch; with `voices` (index per item) each phone row starts with its voice token."""
     mean = torch.tensor(cfg.mel_mean, dtype=torch.float32)
     std = torch.tensor(cfg.mel_std, dtype=torch.float32)
-    p = max(len(items[i][0]) for i in idx)
+    rows = [text_tokens(cfg, items[i][0].tolist(), None if voices is None else voices[i]) for i in idx]
+    p = max(len(r) for r in rows)
     f = max(items[i][1].shape[0] for i in idx)
     phones = torch.zeros(len(idx), p, dtype=torch.int64)
     mels = torch.zeros(len(idx), f, cfg.n_mels)
     for b, i in enumerate(idx):
-        ids, lm = items[i]
-        phones[b, :len(ids)] = torch.from_numpy(ids)
-        mels[b, :lm.shape[0]] = (torch.from_numpy(lm) - mean) / std
-    return (phones, torch.tensor([len(items[i][0]) for i in idx]), mels,
-            torch.tensor([items[i][1].shape[0] for i in idx]))
+        phones[b, :len(rows[b])] = torch.tensor(rows[b], dtype=torch.int64)
+        mels[b, :items[i][1].shape[0]] = (torch.from_numpy(items[i][1]) - mean) / std
+    return (phones, torch.tensor([len(r) for r in rows]), mels, torch.tensor([items[i][1].shape[0] for i in idx]))
 
 
-def evaluate(model: Ardit, items: List[Item], groups, cfg: ArditConfig) -> dict:
+def evaluate(model: Ardit, items: List[Item], groups, cfg: ArditConfig, voices: Optional[List[int]]) -> dict:
     model.eval()
     tot = {"loss": 0.0, "flow": 0.0, "stop": 0.0}
     with torch.no_grad():
         for n, idx in enumerate(groups):
-            out = model.forward_train(*collate(items, idx, cfg), generator=torch.Generator().manual_seed(n))
+            out = model.forward_train(*collate(items, idx, cfg, voices), generator=torch.Generator().manual_seed(n))
             for k in tot:
                 tot[k] += float(out[k]) / len(groups)
     model.train()
@@ -146,7 +157,11 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--smoke", action="store_true", help="tiny config on synthetic items, a few steps")
+    ap.add_argument("--single-voice", action="store_true", help="no voice tokens: one voice, or all voices pooled")
     args = ap.parse_args()
+    if args.smoke:
+        args.max_steps = min(args.max_steps, 3)
+        args.warmup = 1
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -154,11 +169,21 @@ def main() -> None:
     cfg = tiny_fixture_config() if args.smoke else ArditConfig()
     items = smoke_items(cfg) if args.smoke else load_items(args.data, cfg.patch, args.mel_cache)
     set_statistics(cfg, items)
+    voice_of: Optional[List[int]] = None
+    if args.smoke:  # two made-up voices, so the voice-token path runs too
+        cfg.voices = ["a", "b"]
+        voice_of = [i % 2 for i in range(len(items))]
+    elif not args.single_voice:
+        names = [voice_name(v) for v in load_voices(args.data)]
+        cfg.voices = sorted(set(names))
+        voice_of = [cfg.voices.index(n) for n in names]
     held = items[: max(2, len(items) // 50)]
     train = items[len(held):]
+    held_voices = voice_of[:len(held)] if voice_of else None
+    train_voices = voice_of[len(held):] if voice_of else None
     model = Ardit(cfg)
     print(f"{len(train)} training / {len(held)} held-out clips, {num_parameters(model)} parameters, "
-          f"frames_per_phone {cfg.frames_per_phone:.3f}", flush=True)
+          f"frames_per_phone {cfg.frames_per_phone:.3f}, voices {cfg.voices}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     budget = args.minutes * 60
     held_groups = batches(held, args.batch_frames, random.Random(1))
@@ -180,7 +205,7 @@ def main() -> None:
             lr = args.lr * min(1.0, (step + 1) / args.warmup) * 0.5 * (1 + math.cos(math.pi * progress))
             for g in opt.param_groups:
                 g["lr"] = lr
-            out = model.forward_train(*collate(train, idx, cfg))
+            out = model.forward_train(*collate(train, idx, cfg, train_voices))
             opt.zero_grad()
             out["loss"].backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -190,10 +215,10 @@ def main() -> None:
                 print(f"step {step} {elapsed / 60:.1f} min lr {lr:.2e} loss {float(out['loss']):.4f} "
                       f"flow {float(out['flow']):.4f} stop {float(out['stop']):.4f}", flush=True)
             if step % 500 == 0:
-                print(f"held-out {evaluate(model, held, held_groups, cfg)}", flush=True)
+                print(f"held-out {evaluate(model, held, held_groups, cfg, held_voices)}", flush=True)
                 save()
     save()
-    print(f"held-out {evaluate(model, held, held_groups, cfg)}; wrote {ckpt} at step {step}", flush=True)
+    print(f"held-out {evaluate(model, held, held_groups, cfg, held_voices)}; wrote {ckpt} at step {step}", flush=True)
 
 
 if __name__ == "__main__":
