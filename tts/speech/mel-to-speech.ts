@@ -29,6 +29,7 @@ export async function* melToSpeech(
       if (samples.length > 0) yield { samples, phrase };
     }
     if (p.pauseFrames > 0) {
+      signal?.throwIfAborted();
       const samples = await stream.push(silenceMel(p.pauseFrames, vocoder.numMels));
       if (samples.length > 0) yield { samples, phrase };
     }

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..")))
 
 from ardit.config import ArditConfig  # noqa: E402
 from ardit.model import Ardit, num_parameters  # noqa: E402
+from model_dir import write_manifest  # noqa: E402
 from zoo.onnx_export import MetaValue, export_onnx  # noqa: E402
 
 MODEL_TYPE = "ardit-tts"
@@ -139,11 +140,21 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--id", default=None, help="manifest id (default: the out directory's name)")
+    ap.add_argument("--default-voice", default=None)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    paths = export_graphs(load_checkpoint(args.checkpoint), args.out)
+    model = load_checkpoint(args.checkpoint)
+    paths = export_graphs(model, args.out)
     for role, path in paths.items():
         print(f"{role}: {path} ({os.path.getsize(path) / 1e6:.2f} MB)")
+    voices = model.cfg.voices
+    if args.default_voice is not None and args.default_voice not in voices:
+        raise SystemExit(f"--default-voice {args.default_voice} is not one of {voices}")
+    print(write_manifest(args.out, args.id or os.path.basename(os.path.abspath(args.out)), MODEL_TYPE,
+                         f"ARDiT-style autoregressive diffusion TTS, {num_parameters(model) / 1e6:.1f}M parameters, "
+                         f"{len(voices) or 1} voice(s), trained on synthetic festival/flite speech (MODEL_CARD.md).",
+                         args.default_voice))
 
 
 if __name__ == "__main__":

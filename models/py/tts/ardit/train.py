@@ -157,6 +157,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--smoke", action="store_true", help="tiny config on synthetic items, a few steps")
+    ap.add_argument("--init", default=None, help="checkpoint to continue from (same data)")
     ap.add_argument("--single-voice", action="store_true", help="no voice tokens: one voice, or all voices pooled")
     args = ap.parse_args()
     if args.smoke:
@@ -182,6 +183,13 @@ def main() -> None:
     held_voices = voice_of[:len(held)] if voice_of else None
     train_voices = voice_of[len(held):] if voice_of else None
     model = Ardit(cfg)
+    step0 = 0
+    if args.init:  # continue a run: weights (and statistics, voices) from its checkpoint, a fresh schedule
+        ck = torch.load(args.init, map_location="cpu")
+        cfg = ArditConfig(**ck["config"])
+        model = Ardit(cfg)
+        model.load_state_dict(ck["model"])
+        step0 = int(ck.get("step", 0))
     print(f"{len(train)} training / {len(held)} held-out clips, {num_parameters(model)} parameters, "
           f"frames_per_phone {cfg.frames_per_phone:.3f}, voices {cfg.voices}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
@@ -193,7 +201,7 @@ def main() -> None:
     ckpt = os.path.join(args.out, "ardit.pt")
 
     def save():
-        torch.save({"config": asdict(cfg), "model": model.state_dict(), "step": step}, ckpt)
+        torch.save({"config": asdict(cfg), "model": model.state_dict(), "step": step0 + step}, ckpt)
 
     model.train()
     while step < args.max_steps and time.time() - start < budget:

@@ -10,6 +10,7 @@ TorchScript exporter, opset 17, torch 1.13 on CPU.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from typing import Dict
@@ -22,6 +23,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..")))
 
 from maskgct.config import MaskGctConfig  # noqa: E402
 from maskgct.model import MaskGct, num_parameters  # noqa: E402
+from model_dir import write_manifest  # noqa: E402
 from zoo.onnx_export import MetaValue, export_onnx  # noqa: E402
 
 MODEL_TYPE = "maskgct-tts"
@@ -98,6 +100,32 @@ def export_graphs(model: MaskGct, out_dir: str, extra: Dict[str, MetaValue] | No
     return paths
 
 
+def voice_prompts(model: MaskGct, data: str, cache: str, min_seconds: float = 1.5,
+                  max_seconds: float = 2.5) -> Dict[str, Dict]:
+    """One prompt per training voice: the tokens of that voice's first clip of a prompt-like
+    length (MaskGCT has no speaker embedding; the prompt is the voice). Phones are our G2P
+    ids (what inference sees), semantic tokens and codes are what training used."""
+    from ardit.train import voice_name
+    from maskgct.train import collate, load_items
+    cfg = model.cfg
+    items = load_items(data, cache)
+    with open(os.path.join(data, "train", "manifest.jsonl")) as f:
+        rows = [json.loads(line) for line in f]
+    prompts: Dict[str, Dict] = {}
+    for i, row in enumerate(rows):
+        name = voice_name(row["voice"])
+        if name in prompts or not min_seconds <= row["duration"] <= max_seconds:
+            continue
+        b = collate(items, None, [i], cfg)
+        frames = int(b["frame_lens"][0])
+        with torch.no_grad():
+            codes = model.codec.encode(b["mels"])[0, :frames]
+        prompts[name] = {"name": name, "text": row["text"], "source": row["id"],
+                         "phones": [int(v) for v in items[i][0]], "sem": [int(v) for v in b["sem"][0, :frames]],
+                         "ac": [int(v) for v in codes.reshape(-1)]}
+    return dict(sorted(prompts.items()))
+
+
 def load_checkpoint(path: str) -> MaskGct:
     ck = torch.load(path, map_location="cpu")
     model = MaskGct(MaskGctConfig(**ck["config"]))
@@ -109,11 +137,32 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--id", default=None, help="manifest id (default: the out directory's name)")
+    ap.add_argument("--data", default=None, help="TTS data dir to take voice prompts from (default: none, graphs only)")
+    ap.add_argument("--cache", default=None, help="items.npz of train.py (default: its work dir)")
+    ap.add_argument("--default-voice", default=None)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    paths = export_graphs(load_checkpoint(args.checkpoint), args.out)
+    model = load_checkpoint(args.checkpoint)
+    paths = export_graphs(model, args.out)
     for role, path in paths.items():
         print(f"{role}: {path} ({os.path.getsize(path) / 1e6:.2f} MB)")
+    if args.data is None:
+        return
+    from maskgct.train import WORK
+    prompts = voice_prompts(model, args.data, args.cache or os.path.join(WORK, "items.npz"))
+    os.makedirs(os.path.join(args.out, "voices"), exist_ok=True)
+    for name, prompt in prompts.items():
+        with open(os.path.join(args.out, "voices", f"{name}.json"), "w") as f:
+            json.dump(prompt, f)
+        print(f"voice {name}: {len(prompt['sem'])} frames, \"{prompt['text']}\"")
+    default = args.default_voice or next(iter(prompts))
+    if default not in prompts:
+        raise SystemExit(f"--default-voice {default} is not one of {list(prompts)}")
+    print(write_manifest(args.out, args.id or os.path.basename(os.path.abspath(args.out)), MODEL_TYPE,
+                         f"MaskGCT-style masked generative codec TTS, {num_parameters(model) / 1e6:.1f}M parameters, "
+                         f"voices are prompts, trained on synthetic festival/flite speech (MODEL_CARD.md).",
+                         default, list(prompts)))
 
 
 if __name__ == "__main__":

@@ -156,6 +156,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--smoke", action="store_true", help="tiny config on synthetic items, a few steps")
+    ap.add_argument("--init", default=None, help="checkpoint to continue from (same data; use --codec-minutes 0 "
+                    "to keep its codec, and so the codes its T2S/S2A learned)")
     args = ap.parse_args()
     if args.smoke:
         args.max_steps = min(args.max_steps, 3)
@@ -168,6 +170,11 @@ def main() -> None:
     items = smoke_items(cfg) if args.smoke else load_items(args.data, args.cache)
     set_statistics(cfg, items)
     model = MaskGct(cfg)
+    if args.init:  # continue a run: all weights and statistics from its checkpoint, a fresh schedule
+        ck = torch.load(args.init, map_location="cpu")
+        cfg = MaskGctConfig(**ck["config"])
+        model = MaskGct(cfg)
+        model.load_state_dict(ck["model"])
     print(f"{len(items)} clips, {num_parameters(model)} parameters, frames_per_phone {cfg.frames_per_phone:.3f}",
           flush=True)
     os.makedirs(args.out, exist_ok=True)
@@ -175,7 +182,8 @@ def main() -> None:
 
     first = collate(items, None, list(range(min(len(items), 64))), cfg)
     valid = torch.arange(first["mels"].shape[1]).unsqueeze(0) < first["frame_lens"].unsqueeze(1)
-    model.codec.init_codebooks(first["mels"][valid][:20000].unsqueeze(0), torch.Generator().manual_seed(args.seed))
+    if not args.init:
+        model.codec.init_codebooks(first["mels"][valid][:20000].unsqueeze(0), torch.Generator().manual_seed(args.seed))
     steps = run_stage("codec", [model.codec], lambda idx: model.codec.forward_train(
         (b := collate(items, None, idx, cfg))["mels"], b["frame_lens"]), items, args.codec_minutes, args, rng)
 
