@@ -84,11 +84,24 @@ export const errorCatalogue = {
     exit: EXIT_RUNTIME,
     summary: 'No microphone recorder (sox rec or arecord) was found; install sox or alsa-utils.',
   },
+  AUDIO_PLAYER_MISSING: {
+    http: 500,
+    ws: 1011,
+    exit: EXIT_RUNTIME,
+    summary: 'No audio player (sox play or ffplay) was found for --play; install sox or ffmpeg.',
+  },
   AUDIO_FILE_NOT_FOUND: {
     http: 404,
     ws: 1008,
     exit: EXIT_INPUT,
     summary: 'The input file does not exist or cannot be read.',
+  },
+  AUDIO_ENCODE_FAILED: {
+    http: 500,
+    ws: 1011,
+    exit: EXIT_RUNTIME,
+    summary:
+      'ffmpeg failed while encoding speech audio (mp3, opus, aac, flac): it crashed or exited with an error.',
   },
 
   // --- features ----------------------------------------------------------------

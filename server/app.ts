@@ -20,11 +20,16 @@ import { registerHealthRoutes } from './routes/health-route.js';
 import { registerListenRoute } from './routes/listen-route.js';
 import { registerModelsRoute } from './routes/models-route.js';
 import { registerRealtimeRoute } from './routes/realtime-route.js';
+import { registerSpeechRoute, SPEECH_HEADERS } from './routes/speech-route.js';
 import { registerTranscriptionsRoute } from './routes/transcriptions-route.js';
+import { registerVoicesRoute } from './routes/voices-route.js';
 import type { ServerContext, ServerLimits } from './server-context.js';
+import type { TtsClient } from './tts/tts-client.js';
 
 export interface AppOptions {
   readonly engine: EngineClient;
+  /** The TTS worker; absent = text-to-speech off (speech requests get MODEL_NOT_FOUND). */
+  readonly tts?: TtsClient;
   readonly limits: ServerLimits;
   readonly auth: AuthConfig;
   /** Allowed CORS origins; empty = no CORS headers (same-origin only). '*' allows any. */
@@ -39,7 +44,7 @@ export interface AppOptions {
 export interface App {
   readonly fastify: FastifyInstance;
   readonly context: ServerContext;
-  /** Stop accepting, flush finals, close sessions and the engine. Idempotent. */
+  /** Stop accepting, flush finals, finish speech, close sessions, the engine and TTS. Idempotent. */
   shutdown(): Promise<void>;
 }
 
@@ -68,11 +73,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const metrics = new ServerMetrics();
   const context: ServerContext = {
     engine: options.engine,
+    tts: options.tts,
     limits: options.limits,
     auth: options.auth,
     metrics,
     log: fastify.log,
     connections: new Set(),
+    speeches: new Set(),
     shuttingDown: () => shuttingDown,
   };
 
@@ -111,6 +118,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   if (options.corsOrigins.length > 0) {
     await fastify.register(cors, {
       origin: options.corsOrigins.includes('*') ? true : [...options.corsOrigins],
+      // A page playing raw pcm needs X-Sample-Rate; the others say what spoke.
+      exposedHeaders: [...SPEECH_HEADERS],
     });
   }
   // Every API route needs the key when keys are configured; health, readiness, metrics
@@ -121,11 +130,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await fastify.register(multipart, { limits: { fileSize: options.limits.maxUploadBytes, files: 1 } });
 
   options.engine.onBatch = (stats) => metrics.observeBatch(stats);
+  const tts = options.tts;
+  if (tts !== undefined) metrics.watchTts(() => ({ active: tts.active, waiting: tts.waiting }));
   registerHealthRoutes(fastify, context);
   registerModelsRoute(fastify, context);
   registerListenRoute(fastify, context);
   registerRealtimeRoute(fastify, context);
   registerTranscriptionsRoute(fastify, context);
+  registerSpeechRoute(fastify, context);
+  registerVoicesRoute(fastify, context);
   registerDemoRoutes(fastify);
 
   let stopping: Promise<void> | undefined;
@@ -136,9 +149,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
       stopping ??= (async () => {
         shuttingDown = true;
         const drainMs = options.drainTimeoutMs ?? 5000;
-        await Promise.allSettled([...context.connections].map((c) => c.drain(drainMs)));
+        await Promise.allSettled([...context.connections, ...context.speeches].map((c) => c.drain(drainMs)));
         await fastify.close();
-        await options.engine.stop();
+        await Promise.all([options.engine.stop(), options.tts?.stop()]);
       })();
       return stopping;
     },

@@ -13,6 +13,7 @@ import { registerErrorsCommand } from './commands/errors-command.js';
 import { registerListenCommand } from './commands/listen-command.js';
 import { registerModelsCommand } from './commands/models-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
+import { registerSpeakCommand } from './commands/speak-command.js';
 import { registerTranscribeCommand } from './commands/transcribe-command.js';
 import { type CliIo, processIo } from './output/cli-io.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(io: CliIo = processIo()): Command {
   registerModelsCommand(program, io);
   registerTranscribeCommand(program, io);
   registerListenCommand(program, io);
+  registerSpeakCommand(program, io);
   registerServeCommand(program, io);
   return program;
 }

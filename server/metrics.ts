@@ -1,5 +1,6 @@
 /**
- * Prometheus metrics (GET /metrics): sessions, batching, decode speed, latencies, errors.
+ * Prometheus metrics (GET /metrics): sessions, batching, decode speed, latencies, speech
+ * synthesis, errors.
  * One registry per server instance, so tests and several servers in one process do not
  * share counters.
  */
@@ -68,9 +69,43 @@ export class ServerMetrics {
     help: 'Connections refused at the limit (503)',
     registers: [this.registry],
   });
+  readonly ttsRequests = new Counter({
+    name: 'speechstream_tts_requests_total',
+    help: 'Speech requests by outcome: ok, cancelled (client went away), failed (after audio began), rejected (4xx), busy (503)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly ttsFirstAudio = new Histogram({
+    name: 'speechstream_tts_first_audio_seconds',
+    help: 'From a speech request arriving to its first audio being ready to send (queue wait included)',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly ttsAudioSeconds = new Counter({
+    name: 'speechstream_tts_audio_seconds_total',
+    help: 'Audio seconds of speech synthesised and sent',
+    registers: [this.registry],
+  });
+  readonly ttsSyntheses = new Gauge({
+    name: 'speechstream_tts_syntheses',
+    help: 'Speech syntheses generating now (state=active) and waiting for a slot (state=waiting)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      const load = this.#ttsLoad?.();
+      this.ttsSyntheses.set({ state: 'active' }, load?.active ?? 0);
+      this.ttsSyntheses.set({ state: 'waiting' }, load?.waiting ?? 0);
+    },
+  });
+  #ttsLoad: (() => { active: number; waiting: number }) | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'speechstream_' });
+  }
+
+  /** Where speechstream_tts_syntheses reads its values at each scrape. */
+  watchTts(load: () => { active: number; waiting: number }): void {
+    this.#ttsLoad = load;
   }
 
   observeBatch(stats: BatchStats): void {

@@ -10,7 +10,13 @@ import type { StreamingDecoderChoice } from '../../asr/recognizer.js';
 import { type ConfigKey, configSchema, envName, flagName, loadConfig, printableConfig } from '../config.js';
 import { startServer, stopOnSignals } from '../main.js';
 import type { CliIo } from '../output/cli-io.js';
-import { embeddedModels, embeddedModelsDir, extraModelDirs, resolveModelDir } from './models-embedded.js';
+import {
+  embeddedModels,
+  embeddedModelsDir,
+  extraModelDirs,
+  resolveModelDir,
+  resolveTtsModelDirs,
+} from './models-embedded.js';
 
 /** Keys `serve` exposes as flags (the rest belong to other commands). */
 const SERVE_KEYS: readonly ConfigKey[] = [
@@ -20,6 +26,11 @@ const SERVE_KEYS: readonly ConfigKey[] = [
   'modelsDir',
   'provider',
   'threads',
+  'ttsModel',
+  'ttsThreads',
+  'ttsConcurrency',
+  'ttsQueue',
+  'ttsMaxChars',
   'host',
   'port',
   'maxBatch',
@@ -45,7 +56,9 @@ function describe(key: ConfigKey): string {
 export function registerServeCommand(program: Command, io: CliIo): void {
   const command = program
     .command('serve')
-    .description('run the live transcription server (WebSocket /v1/listen, HTTP API, demo page at /)');
+    .description(
+      'run the speech server (live transcription on WebSocket /v1/listen, HTTP API with /v1/audio/speech, demo page at /)',
+    );
   for (const key of SERVE_KEYS) {
     const flag = key === 'asrModel' ? 'model' : flagName(key);
     command.addOption(new Option(`--${flag} <value>`, describe(key)));
@@ -68,11 +81,15 @@ export function registerServeCommand(program: Command, io: CliIo): void {
         : config.asrModel === '' && existsSync(embeddedSecond)
           ? embeddedSecond
           : undefined;
+    // Absent embedded voices are not an error: the server then runs with TTS off.
+    const ttsModels = resolveTtsModelDirs(config.ttsModel, searchDirs);
     io.stderr.write(`speechstream: config ${JSON.stringify(printableConfig(config))}\n`);
     const server = await startServer(config, {
       model,
       secondPassModel,
       decoder: config.decoder === 'auto' ? undefined : (config.decoder as StreamingDecoderChoice),
+      ttsModels,
+      searchDirs,
     });
     stopOnSignals(server, (line) => io.stderr.write(`speechstream: ${line}\n`));
     // Keep the command pending until the server is stopped, so main() returns its exit code then.

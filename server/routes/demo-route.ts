@@ -7,6 +7,7 @@ import { packageRoot } from '../../common/package-info.js';
 const FILES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/demo.js': 'demo.js',
+  '/speak.js': 'speak.js',
   '/capture-worklet.js': 'capture-worklet.js',
 };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../server-context.js';
 
-/** GET /health (liveness and what is loaded), /ready (accepting work), /metrics (Prometheus). */
+/** GET /health (liveness and what is loaded, speech models included), /ready (accepting work), /metrics (Prometheus). */
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const started = Date.now();
   app.get('/health', async () => {
@@ -20,6 +20,16 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
       sessions: ctx.connections.size,
       models: secondPass ? [model(primary), model(secondPass)] : [model(primary)],
       providers,
+      tts: {
+        models: (ctx.tts?.models ?? []).map((m) => ({
+          id: m.id,
+          family: m.family,
+          provider: m.provider,
+          voices: m.voices,
+        })),
+        active: ctx.tts?.active ?? 0,
+        waiting: ctx.tts?.waiting ?? 0,
+      },
     };
   });
   app.get('/ready', async (_request, reply) => {
