@@ -129,12 +129,7 @@ export const errorCatalogue = {
     exit: EXIT_INPUT,
     summary: 'The text to speak is empty or has nothing pronounceable in it.',
   },
-  TTS_INPUT_TOO_LONG: {
-    http: 413,
-    ws: 1009,
-    exit: EXIT_LIMIT,
-    summary: 'The text to speak is longer than the configured limit (limits.ttsMaxChars).',
-  },
+
 
   // --- models and ONNX sessions ------------------------------------------------
   MODEL_NOT_FOUND: {
@@ -275,7 +270,7 @@ export const errorCatalogue = {
     http: 413,
     ws: 1009,
     exit: EXIT_LIMIT,
-    summary: 'The input text is longer than the limit.',
+    summary: 'The text to speak is longer than the configured limit (ttsMaxChars).',
   },
 
   // --- protocol and access --------------------------------------------------------

@@ -28,7 +28,7 @@ export async function speakText(arg: string | undefined, stdin: Readable, maxCha
   return checkText(text, maxChars);
 }
 
-/** The trimmed text, or TTS_INPUT_INVALID (empty) / TTS_INPUT_TOO_LONG. */
+/** The trimmed text, or TTS_INPUT_INVALID (empty) / LIMIT_TEXT_TOO_LONG. */
 export function checkText(text: string, maxChars: number): string {
   const trimmed = text.trim();
   if (trimmed === '') throw new SpeechError('TTS_INPUT_INVALID', 'the text to speak is empty');
@@ -40,7 +40,7 @@ export function checkText(text: string, maxChars: number): string {
 
 function tooLong(what: string, maxChars: number): SpeechError {
   return new SpeechError(
-    'TTS_INPUT_TOO_LONG',
+    'LIMIT_TEXT_TOO_LONG',
     `the text is ${what} long; the limit is ${maxChars} (--tts-max-chars or ${envName('ttsMaxChars')})`,
     { maxChars },
   );

@@ -68,7 +68,7 @@ export function countChars(text: string, stopAfter = Number.POSITIVE_INFINITY): 
 
 /**
  * The body, or a coded 4xx: PROTOCOL_BAD_PARAMS naming each bad field, TTS_INPUT_INVALID
- * for blank input, TTS_INPUT_TOO_LONG beyond `maxChars` characters.
+ * for blank input, LIMIT_TEXT_TOO_LONG beyond `maxChars` characters.
  */
 export function parseSpeechBody(raw: unknown, maxChars: number): SpeechBody {
   if (raw === undefined || raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -89,7 +89,7 @@ export function parseSpeechBody(raw: unknown, maxChars: number): SpeechBody {
   }
   if (body.input.length > maxChars && countChars(body.input, maxChars) > maxChars) {
     throw new SpeechError(
-      'TTS_INPUT_TOO_LONG',
+      'LIMIT_TEXT_TOO_LONG',
       `input is longer than ${maxChars} characters; split the text into several requests`,
       { param: 'input', maxChars },
     );

@@ -13,11 +13,13 @@ const suites: readonly Suite[] = [
   { name: 'features', load: () => import('./features.js') },
   { name: 'asr', load: () => import('./asr-streaming.js') },
   { name: 'asr-memory', load: () => import('./asr-memory.js') },
+  { name: 'paraformer', load: () => import('./paraformer.js') },
   { name: 'load', load: () => import('./load.js') },
   { name: 'event-loop', load: () => import('./event-loop.js') },
   { name: 'isolation', load: () => import('./isolation.js') },
   { name: 'soak', load: () => import('./soak.js') },
   { name: 'tts-vocoder', load: () => import('./tts-vocoder.js') },
+  { name: 'tts', load: () => import('./tts.js') },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -78,16 +78,16 @@ describe('speechstream speak refusals', () => {
     },
   );
 
-  it('text over ttsMaxChars is TTS_INPUT_TOO_LONG (exit 6), from the flag or the environment', async () => {
+  it('text over ttsMaxChars is LIMIT_TEXT_TOO_LONG (exit 6), from the flag or the environment', async () => {
     expectCoded(
       await runCli(['speak', 'Hello there.', '-m', ardit, '--tts-max-chars', '5', '-o', out]),
-      'TTS_INPUT_TOO_LONG',
+      'LIMIT_TEXT_TOO_LONG',
       /12 characters.*limit is 5/,
     );
     const env = { PATH: process.env.PATH, SPEECHSTREAM_TTS_MAX_CHARS: '8' };
     expectCoded(
       await runCli(['speak', '-m', ardit, '-o', out], { env, stdin: Readable.from(['Hello there.']) }),
-      'TTS_INPUT_TOO_LONG',
+      'LIMIT_TEXT_TOO_LONG',
     );
     // 5 characters of 4 bytes each are 5 characters.
     expect(checkText('😀😀😀😀😀', 5)).toBe('😀😀😀😀😀');
@@ -103,7 +103,7 @@ describe('speechstream speak refusals', () => {
       },
     });
     const err = await speakText(undefined, endless, 100).catch((e: unknown) => e);
-    expect(isSpeechError(err, 'TTS_INPUT_TOO_LONG')).toBe(true);
+    expect(isSpeechError(err, 'LIMIT_TEXT_TOO_LONG')).toBe(true);
     expect(pulled).toBeLessThan(10);
     expect(endless.destroyed).toBe(true);
   });

@@ -250,7 +250,7 @@ describe('refusals are coded errors', () => {
     ['empty input', { input: '' }, 400, 'TTS_INPUT_INVALID'],
     ['blank input', { input: '  \n ' }, 400, 'TTS_INPUT_INVALID'],
     ['nothing pronounceable', { input: '!!! ...', response_format: 'wav' }, 400, 'TTS_INPUT_INVALID'],
-    ['too long', { input: 'a'.repeat(4097) }, 413, 'TTS_INPUT_TOO_LONG'],
+    ['too long', { input: 'a'.repeat(4097) }, 413, 'LIMIT_TEXT_TOO_LONG'],
     ['missing input', { voice: 'alloy' }, 400, 'PROTOCOL_BAD_PARAMS'],
     ['input not a string', { input: 42 }, 400, 'PROTOCOL_BAD_PARAMS'],
     ['unknown voice', { input: 'Hi.', voice: 'zelda' }, 400, 'TTS_VOICE_UNKNOWN'],
