@@ -6,12 +6,15 @@
 import { type App, buildApp } from '../../server/app.js';
 import { EngineClient } from '../../server/engine/engine-client.js';
 import type { ServerLimits } from '../../server/server-context.js';
+import { TtsClient } from '../../server/tts/tts-client.js';
 
 export interface BenchServerOptions {
   readonly model: string;
   readonly threads?: number;
   readonly maxBatch?: number;
   readonly limits?: Partial<ServerLimits>;
+  /** TTS model directories served by POST /v1/audio/speech (none: TTS off). */
+  readonly ttsModels?: readonly string[];
 }
 
 export interface BenchServer {
@@ -30,8 +33,19 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     maxBatch: options.maxBatch ?? 32,
     maxWaitMs: 10,
   });
+  const tts =
+    options.ttsModels && options.ttsModels.length > 0
+      ? await TtsClient.start({
+          models: options.ttsModels,
+          provider: 'cpu',
+          threads: 1,
+          concurrency: 4,
+          queue: 64,
+        })
+      : undefined;
   const app = await buildApp({
     engine,
+    tts,
     limits: {
       maxFrameBytes: 64 * 1024,
       idleTimeoutMs: 10_000,

@@ -8,6 +8,9 @@
  *   10% plain WebSocket close without CloseStream
  *   10% OpenAI Realtime: appends, commit, wait for the item, close
  *    5% POST /v1/audio/transcriptions of a short WAV
+ * and, with a TTS model (--tts-model DIR, default the random-weight ARDiT fixture; 'none' to
+ * leave TTS out), POST /v1/audio/speech: 8% read to the end (pcm), 4% dropped after the
+ * first audio (socket destroyed mid-synthesis). The shares above then shrink to fit.
  * Every second it samples RSS, heap, event-loop delay (perf_hooks.monitorEventLoopDelay,
  * p99 and max of that second), live sessions and engine sessions; it prints a row every
  * --print-every seconds and, at the end, the verdict.
@@ -20,7 +23,7 @@
  *
  * Bounded: stops at --seconds or --cycles, whichever comes first.
  * Run: nice -n 19 npx tsx test/bench/soak.ts [--seconds 60] [--cycles 5000] [--clients 8]
- *        [--print-every 5] [--model DIR] [--seed N]
+ *        [--print-every 5] [--model DIR] [--tts-model DIR|none] [--seed N]
  * Suite name for `npm run bench`: soak (run() takes the same options).
  */
 import { request } from 'node:http';
@@ -42,6 +45,8 @@ export interface SoakOptions {
   readonly clients: number;
   readonly printEvery: number;
   readonly model?: string;
+  /** TTS model directory, or 'none'. */
+  readonly ttsModel?: string;
   readonly clip: string;
   readonly seed: number;
 }
@@ -77,14 +82,22 @@ export interface SoakResult {
   /** Trend growth over the second half (MB) and the allowance it is held to. */
   readonly rssGrowthMb: number;
   readonly allowedGrowthMb: number;
-  readonly leftOpen: { live: number; engine: number };
+  readonly leftOpen: { live: number; engine: number; speeches: number };
   readonly flat: boolean;
   readonly pass: boolean;
 }
 
-type Kind = 'close-stream' | 'finalize' | 'vanish' | 'ws-close' | 'realtime' | 'upload';
+type Kind =
+  | 'close-stream'
+  | 'finalize'
+  | 'vanish'
+  | 'ws-close'
+  | 'realtime'
+  | 'upload'
+  | 'speech'
+  | 'speech-drop';
 
-const KINDS: readonly [Kind, number][] = [
+const ASR_KINDS: readonly [Kind, number][] = [
   ['close-stream', 0.35],
   ['finalize', 0.2],
   ['vanish', 0.2],
@@ -92,6 +105,62 @@ const KINDS: readonly [Kind, number][] = [
   ['realtime', 0.1],
   ['upload', 0.05],
 ];
+
+const TTS_KINDS: readonly [Kind, number][] = [
+  ['speech', 0.08],
+  ['speech-drop', 0.04],
+];
+
+/** The cycle mix: ASR only, or ASR scaled down to make room for speech requests. */
+function kindsFor(withTts: boolean): readonly [Kind, number][] {
+  if (!withTts) return ASR_KINDS;
+  const ttsShare = TTS_KINDS.reduce((n, [, s]) => n + s, 0);
+  return [...ASR_KINDS.map(([k, s]) => [k, s * (1 - ttsShare)] as [Kind, number]), ...TTS_KINDS];
+}
+
+const SPEECH_TEXTS = [
+  'Good morning.',
+  'The meeting moved to 3:30 pm on Friday.',
+  'Please call me back, I will be at the office until six.',
+];
+
+/** POST /v1/audio/speech (pcm): read to the end, or destroy the socket after the first audio. */
+function speechCycle(http: string, text: string, drop: boolean): Promise<void> {
+  const body = JSON.stringify({ input: text, response_format: 'pcm' });
+  const url = new URL(http);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/v1/audio/speech',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new CycleError(`HTTP ${res.statusCode}`));
+          return;
+        }
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (drop) {
+            req.destroy();
+            resolve();
+          }
+        });
+        res.on('end', () =>
+          bytes > 0 && bytes % 2 === 0 ? resolve() : reject(new CycleError(`${bytes} bytes`)),
+        );
+        res.on('error', (err) => (drop ? resolve() : reject(new CycleError(err.message))));
+      },
+    );
+    req.on('error', (err) => (drop ? resolve() : reject(new CycleError(err.message))));
+    req.end(body);
+  });
+}
 
 /** xorshift32: seeded and dependency-free. */
 function prng(seed: number): () => number {
@@ -269,9 +338,9 @@ function uploadCycle(http: string, wav: Buffer): Promise<void> {
   });
 }
 
-function pickKind(random: () => number): Kind {
+function pickKind(random: () => number, kinds: readonly [Kind, number][]): Kind {
   let r = random();
-  for (const [kind, share] of KINDS) {
+  for (const [kind, share] of kinds) {
     if (r < share) return kind;
     r -= share;
   }
@@ -301,7 +370,12 @@ export async function run(overrides: Partial<SoakOptions> = {}): Promise<SoakRes
   const options = { ...defaultSoakOptions, ...overrides };
   const model = options.model ?? path.join(packageRoot(), 'test', 'fixtures', 'zoo', 'nemo-streaming-hybrid');
   const speech = await loadSpeech(options.clip);
-  const { app } = await startBenchServer({ model });
+  const ttsModel =
+    options.ttsModel === 'none'
+      ? undefined
+      : (options.ttsModel ?? path.join(packageRoot(), 'test', 'fixtures', 'tts', 'ardit-tiny'));
+  const KINDS = kindsFor(ttsModel !== undefined);
+  const { app } = await startBenchServer({ model, ttsModels: ttsModel ? [ttsModel] : [] });
   const address = app.fastify.server.address() as { port: number };
   const http = `http://127.0.0.1:${address.port}`;
   const ws = `ws://127.0.0.1:${address.port}`;
@@ -318,7 +392,7 @@ export async function run(overrides: Partial<SoakOptions> = {}): Promise<SoakRes
   const stop = () => elapsed() >= options.seconds || cycles >= options.cycles;
 
   console.log(
-    `soak: ${path.basename(model)}, ${options.clients} clients, up to ${options.seconds} s / ${options.cycles} cycles` +
+    `soak: ${path.basename(model)}${ttsModel ? ` + TTS ${path.basename(ttsModel)}` : ''}, ${options.clients} clients, up to ${options.seconds} s / ${options.cycles} cycles` +
       ` (${KINDS.map(([k, s]) => `${Math.round(s * 100)}% ${k}`).join(', ')})`,
   );
   console.log(row(['t s', 'cycles', 'live', 'engine', 'RSS MB', 'heap MB', 'lag p99', 'lag max', 'errors']));
@@ -357,13 +431,19 @@ export async function run(overrides: Partial<SoakOptions> = {}): Promise<SoakRes
   const client = async (id: number): Promise<void> => {
     const own = prng(options.seed * 7919 + id);
     while (!stop()) {
-      const kind = pickKind(own);
+      const kind = pickKind(own, KINDS);
       const seconds = 0.4 + own() * 1.2;
       const start = Math.floor(own() * Math.max(1, speech.length / 2 - seconds * RATE)) * 2;
       const audio = speech.subarray(start, start + Math.round(seconds * RATE) * 2);
       try {
         if (kind === 'realtime') await realtimeCycle(ws, audio);
         else if (kind === 'upload') await uploadCycle(http, wavOf(audio));
+        else if (kind === 'speech' || kind === 'speech-drop')
+          await speechCycle(
+            http,
+            SPEECH_TEXTS[Math.floor(own() * SPEECH_TEXTS.length)]!,
+            kind === 'speech-drop',
+          );
         else await listenCycle(ws, audio, kind, own);
       } catch (err) {
         const what = err instanceof CycleError ? `${kind}: ${err.message}` : `${kind}: ${String(err)}`;
@@ -377,11 +457,16 @@ export async function run(overrides: Partial<SoakOptions> = {}): Promise<SoakRes
   await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
   // Vanished clients are noticed by the server on its side: give it a moment to free them.
   const settleBy = performance.now() + 10_000;
-  while ((context.connections.size > 0 || context.engine.sessionCount > 0) && performance.now() < settleBy)
-    await sleep(20);
+  const busy = () =>
+    context.connections.size > 0 || context.engine.sessionCount > 0 || context.speeches.size > 0;
+  while (busy() && performance.now() < settleBy) await sleep(20);
   clearInterval(sampler);
   lag.disable();
-  const leftOpen = { live: context.connections.size, engine: context.engine.sessionCount };
+  const leftOpen = {
+    live: context.connections.size,
+    engine: context.engine.sessionCount,
+    speeches: context.speeches.size,
+  };
   await app.shutdown();
 
   const half = samples.slice(Math.floor(samples.length / 2));
@@ -394,7 +479,8 @@ export async function run(overrides: Partial<SoakOptions> = {}): Promise<SoakRes
   const halfCycles = half.length > 1 ? half.at(-1)!.cycles - half[0]!.cycles : 0;
   const allowedGrowthMb = Math.max(8, (256 * halfCycles) / (1024 * 1024));
   const flat = rssGrowthMb < allowedGrowthMb;
-  const pass = flat && leftOpen.live === 0 && leftOpen.engine === 0 && errorCount === 0;
+  const pass =
+    flat && leftOpen.live === 0 && leftOpen.engine === 0 && leftOpen.speeches === 0 && errorCount === 0;
   const lagP99 = samples.map((s) => s.lagP99Ms).sort((a, b) => a - b);
   console.log(
     `  ${cycles} cycles in ${elapsed().toFixed(0)} s (${Object.entries(byKind)
@@ -409,7 +495,9 @@ export async function run(overrides: Partial<SoakOptions> = {}): Promise<SoakRes
     `  event-loop delay p99 per second: median ${lagP99[Math.floor(lagP99.length / 2)]?.toFixed(1) ?? '-'} ms,` +
       ` worst ${lagP99.at(-1)?.toFixed(1) ?? '-'} ms`,
   );
-  console.log(`  left open at the end: ${leftOpen.live} live, ${leftOpen.engine} engine sessions`);
+  console.log(
+    `  left open at the end: ${leftOpen.live} live, ${leftOpen.engine} engine sessions, ${leftOpen.speeches} speech requests`,
+  );
   if (errorCount > 0) console.log(`  errors: ${JSON.stringify(errors)}`);
   console.log(`  verdict: ${pass ? 'PASS' : 'FAIL'}`);
   return {
@@ -434,6 +522,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       clients: { type: 'string' },
       'print-every': { type: 'string' },
       model: { type: 'string' },
+      'tts-model': { type: 'string' },
       clip: { type: 'string' },
       seed: { type: 'string' },
     },
@@ -446,6 +535,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       clients: num(values.clients),
       printEvery: num(values['print-every']),
       model: values.model,
+      ttsModel: values['tts-model'],
       clip: values.clip,
       seed: num(values.seed),
     }).filter(([, v]) => v !== undefined),
