@@ -27,6 +27,16 @@ export interface LoadSpeechModelOptions {
    * directory; models/embedded is always tried last.
    */
   readonly searchDirs?: readonly string[];
+  /**
+   * Sampling knobs other than the defaults (benches, evaluation). A knob of the other family
+   * is refused (CONFIG_INVALID) rather than silently ignored.
+   */
+  readonly generation?: {
+    /** ARDiT: Euler steps per patch. */
+    readonly flowSteps?: number;
+    /** MaskGCT: T2S mask-predict steps. */
+    readonly t2sSteps?: number;
+  };
 }
 
 export async function loadSpeechModel(
@@ -44,6 +54,19 @@ export async function loadSpeechModel(
     );
   }
   const session = { ...options.session };
+  const { flowSteps, t2sSteps } = options.generation ?? {};
+  if (manifest.family === 'ardit-tts' && t2sSteps !== undefined) {
+    throw new SpeechError(
+      'CONFIG_INVALID',
+      `${manifest.id}: t2sSteps is a MaskGCT knob; ARDiT takes flowSteps`,
+    );
+  }
+  if (manifest.family === 'maskgct-tts' && flowSteps !== undefined) {
+    throw new SpeechError(
+      'CONFIG_INVALID',
+      `${manifest.id}: flowSteps is an ARDiT knob; MaskGCT takes t2sSteps`,
+    );
+  }
   const lexicon = options.lexicon ?? defaultLexicon();
   const vocoder = await VocoderModel.load(findVocoder(manifest, options.searchDirs ?? []), {
     label: `${manifest.id}-vocoder`,
@@ -59,6 +82,7 @@ export async function loadSpeechModel(
         lexicon,
         provider: graphs.provider,
         defaultVoice: manifest.defaultVoice,
+        generation: { flowSteps },
         close: () => releaseAll(graphs, vocoder),
       });
     }
@@ -73,6 +97,7 @@ export async function loadSpeechModel(
         provider: graphs.provider,
         voices,
         defaultVoice: manifest.defaultVoice,
+        generation: { t2sSteps },
         close: () => releaseAll(graphs, vocoder),
       });
     } catch (err) {
