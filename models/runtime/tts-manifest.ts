@@ -35,6 +35,32 @@ const acoustic = {
   defaultVoice: voiceName.optional(),
 };
 
+/**
+ * Sampling settings the model was evaluated with (its MODEL_CARD says why), used instead of
+ * the runtime's defaults; a request cannot change them. Ranges are checked again when a
+ * generation starts.
+ */
+const positive = z.number().positive().finite();
+const count = z.number().int().min(1).max(1000);
+const arditSampling = z
+  .object({ flowSteps: count, cfgScale: z.number().finite(), noiseScale: z.number().min(0).finite() })
+  .partial()
+  .strict();
+const maskGctSampling = z
+  .object({
+    t2sSteps: count,
+    t2sTemperature: positive,
+    t2sTopK: count,
+    t2sCfg: z.number().finite(),
+    s2aSteps: z.array(count).min(1),
+    s2aTemperature: positive,
+    s2aTopK: count,
+    s2aCfg: z.number().finite(),
+    confNoise: z.number().min(0).finite(),
+  })
+  .partial()
+  .strict();
+
 export const ttsManifestSchema = z.discriminatedUnion('family', [
   z
     .object({
@@ -44,9 +70,16 @@ export const ttsManifestSchema = z.discriminatedUnion('family', [
     })
     .strict(),
   // Graph files have fixed names (models/tts/ardit-model.ts ARDIT_GRAPHS); voices are in the metadata.
-  z.object({ ...acoustic, family: z.literal('ardit-tts') }).strict(),
+  z.object({ ...acoustic, family: z.literal('ardit-tts'), sampling: arditSampling.optional() }).strict(),
   // Voices are prompts: voices/<name>.json (tokens of a reference utterance).
-  z.object({ ...acoustic, family: z.literal('maskgct-tts'), voices: z.array(voiceName).min(1) }).strict(),
+  z
+    .object({
+      ...acoustic,
+      family: z.literal('maskgct-tts'),
+      voices: z.array(voiceName).min(1),
+      sampling: maskGctSampling.optional(),
+    })
+    .strict(),
 ]);
 
 export type TtsManifest = z.infer<typeof ttsManifestSchema> & { readonly dir: string };

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { SpeechError, toSpeechError } from '../../common/errors.js';
 import { packageRoot } from '../../common/package-info.js';
 import { ArditSynthesizer } from '../../tts/ardit/ardit-synthesizer.js';
+import { resolveMaskGctOptions } from '../../tts/maskgct/maskgct-generator.js';
 import { MaskGctSynthesizer, type MaskGctVoice } from '../../tts/maskgct/maskgct-synthesizer.js';
 import type { SpeechSynthesizer } from '../../tts/speech/speech-synthesizer.js';
 import { defaultLexicon, type Lexicon } from '../../tts/text/index.js';
@@ -82,13 +83,15 @@ export async function loadSpeechModel(
         lexicon,
         provider: graphs.provider,
         defaultVoice: manifest.defaultVoice,
-        generation: { flowSteps },
+        generation: { ...manifest.sampling, ...definedOnly({ flowSteps }) },
         close: () => releaseAll(graphs, vocoder),
       });
     }
     const voices = await Promise.all(manifest.voices.map((name) => readVoice(dir, name)));
     const graphs = await MaskGctModel.load(dir, session);
     try {
+      const generation = { ...manifest.sampling, ...definedOnly({ t2sSteps }) };
+      resolveMaskGctOptions(graphs.info, generation); // bad settings fail the load, not each request
       return new MaskGctSynthesizer({
         id: manifest.id,
         graphs,
@@ -97,7 +100,7 @@ export async function loadSpeechModel(
         provider: graphs.provider,
         voices,
         defaultVoice: manifest.defaultVoice,
-        generation: { t2sSteps },
+        generation,
         close: () => releaseAll(graphs, vocoder),
       });
     } catch (err) {
@@ -165,4 +168,9 @@ async function readVoice(dir: string, name: string): Promise<MaskGctVoice> {
   }
   const v = parsed.data;
   return { name, prompt: { phones: v.phones, sem: Int32Array.from(v.sem), ac: Int32Array.from(v.ac) } };
+}
+
+/** Keeps the keys whose value is set, so an unset override does not hide the manifest's. */
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

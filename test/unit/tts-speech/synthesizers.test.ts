@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +179,40 @@ describe('loadSpeechModel refusals', () => {
       JSON.stringify({ id: 'x', family: 'ardit-tts', task: 'tts', vocoder: 'nope-vocoder' }),
     );
     await expect(loadSpeechModel(model)).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+  });
+
+  it("uses the manifest's sampling settings, and refuses bad ones at load", async () => {
+    const model = join(dir, 'sampling');
+    await cp(join(fixtures, 'maskgct-tiny'), model, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(model, 'speechstream.json'), 'utf8'));
+    const text = 'Sampling settings.';
+    const plain = await loadSpeechModel(model);
+    const reference = joined(await collect(plain.speak({ text })));
+    await plain.close();
+    await writeFile(
+      join(model, 'speechstream.json'),
+      JSON.stringify({ ...manifest, sampling: { t2sSteps: 2 } }),
+    );
+    const tuned = await loadSpeechModel(model);
+    const fewer = joined(await collect(tuned.speak({ text })));
+    await tuned.close();
+    expect(fewer).not.toEqual(reference);
+    const viaOption = await loadSpeechModel(join(fixtures, 'maskgct-tiny'), { generation: { t2sSteps: 2 } });
+    expect(joined(await collect(viaOption.speak({ text })))).toEqual(fewer);
+    await viaOption.close();
+    await writeFile(
+      join(model, 'speechstream.json'),
+      JSON.stringify({ ...manifest, sampling: { s2aSteps: [1] } }),
+    );
+    await expect(loadSpeechModel(model)).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await writeFile(
+      join(model, 'speechstream.json'),
+      JSON.stringify({ ...manifest, sampling: { flowSteps: 2 } }),
+    );
+    await expect(loadSpeechModel(model)).rejects.toMatchObject({ code: 'MODEL_MANIFEST_INVALID' });
+    await expect(
+      loadSpeechModel(join(fixtures, 'maskgct-tiny'), { generation: { flowSteps: 2 } }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
   it('refuses a voice prompt that is not one', async () => {
