@@ -10,7 +10,9 @@ it), model.pt (final weights + CMVN, what export_paraformer.py reads), train.log
 
 Features are exactly the runtime's (preset `sherpa-offline-paraformer`: Kaldi fbank, LFR 7/6,
 CMVN). Loss: FunASR's label-smoothed CE on the decoder + |sum(alphas) - (tokens + 1)| for the
-CIF, targets ending in </s> (predictor_bias 1), so sherpa's "stop at </s>" rule applies.
+CIF, targets ending in </s> (predictor_bias 1), so sherpa's "stop at </s>" rule applies; plus,
+as FunASR's recipes, an auxiliary CTC on the encoder (weight 0.3; its head is not exported)
+and glancing sampling (ratio 0.75) for the decoder.
 """
 from __future__ import annotations
 
@@ -75,7 +77,13 @@ def evaluate(model: Paraformer, rows, neg_mean, inv_stddev):
 
 
 def main(argv=None) -> int:
-    args = run_arguments(__doc__.splitlines()[0], "paraformer", 1600, 1e-3, 200, SEED).parse_args(argv)
+    parser = run_arguments(__doc__.splitlines()[0], "paraformer", 1600, 1e-3, 200, SEED)
+    # The first run (no CTC, no glancing) sat at the prior (acc 0.25, CE 2.25) for 280 steps: the
+    # encoder got no usable gradient through a CIF that was still guessing. FunASR's recipes
+    # train Paraformer with both of these.
+    parser.add_argument("--ctc-weight", type=float, default=0.3, help="auxiliary encoder CTC (training only)")
+    parser.add_argument("--sampling-ratio", type=float, default=0.75, help="glancing (GLM) sampling ratio")
+    args = parser.parse_args(argv)
     steps, out, log = start_run(args, WORK, "paraformer", 1600)
 
     strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed)
@@ -91,13 +99,16 @@ def main(argv=None) -> int:
     neg_mean, inv_stddev = cmvn["neg_mean"], cmvn["inv_stddev"]
 
     model = Paraformer(CONFIG)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3)
+    ctc_head = torch.nn.Linear(CONFIG.d_model, CONFIG.vocab_size)  # not exported: a training signal only
+    optimizer = torch.optim.AdamW([*model.parameters(), *ctc_head.parameters()], lr=args.peak_lr, betas=(0.9, 0.98), weight_decay=1e-3)
     schedule = Schedule(args.peak_lr, min(args.warmup, steps // 4), steps)
     ckpt_path = os.path.join(out, "checkpoint.pt")
     first_step, elapsed = 0, 0.0
     if os.path.exists(ckpt_path):
         state = load_checkpoint(ckpt_path)
         model.load_state_dict(state["model"])
+        if "ctc_head" in state:
+            ctc_head.load_state_dict(state["ctc_head"])
         optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torch_rng"])
         first_step, elapsed = int(state["step"]), float(state["elapsed_s"])
@@ -122,23 +133,27 @@ def main(argv=None) -> int:
         # SpecAugment on CMVN'd features: fill 0 is the mean.
         speech = spec_augment(batch["speech"].transpose(1, 2), batch["lengths"], step_rng(args.seed, step, 2),
                               freq_masks=2, freq_width=40, time_masks=2, time_width=1, fill=0.0).transpose(1, 2)
-        result = model(speech, batch["lengths"], batch["targets"], batch["target_lengths"])
+        result = model(speech, batch["lengths"], batch["targets"], batch["target_lengths"],
+                       sampling_ratio=args.sampling_ratio, generator=torch.Generator().manual_seed(args.seed + step),
+                       ctc_head=ctc_head, ctc_weight=args.ctc_weight)
         optimizer.zero_grad()
         result["loss"].backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         window.append(time.time() - t0)
-        stats.append((float(result["loss_att"]), float(result["loss_pre"]), float(result["acc"])))
+        stats.append((float(result["loss_att"]), float(result["loss_pre"]), float(result["acc"]),
+                      float(result["loss_ctc"])))
         done = step + 1
         if done % 20 == 0 or done == first_step + 8:
             per_step = (time.time() - run_start) / (done - first_step)
-            att, pre, acc = (sum(s[i] for s in stats) / len(stats) for i in range(3))
-            log(f"step {done}/{steps} ce {att:.3f} quantity {pre:.3f} acc {acc:.3f} lr {schedule.lr(step):.2e} "
+            att, pre, acc, ctc = (sum(s[i] for s in stats) / len(stats) for i in range(4))
+            log(f"step {done}/{steps} ce {att:.3f} quantity {pre:.3f} ctc {ctc:.3f} acc {acc:.3f} lr {schedule.lr(step):.2e} "
                 f"compute {sum(window) / len(window):.2f}s/step wall {per_step:.2f}s/step; "
                 f"projected total {format_eta(per_step * steps)}, left {format_eta(per_step * (steps - done))}")
             window, stats = [], []
         if done % args.checkpoint_every == 0 or done == steps:
-            save_checkpoint(ckpt_path, model, optimizer, done, time.time() - started, extra)
+            save_checkpoint(ckpt_path, model, optimizer, done, time.time() - started,
+                            {**extra, "ctc_head": ctc_head.state_dict()})
         if done % args.eval_every == 0 or done == steps:
             for name, rows in (("validation", val), ("theo-dev40", theo)):
                 log(f"eval step {done} {name}: {evaluate(model, rows, neg_mean, inv_stddev).summary()}")

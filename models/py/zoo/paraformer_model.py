@@ -83,8 +83,15 @@ class Paraformer(nn.Module):
         predictor_weight: float = 1.0,
         sampling_ratio: float = 0.0,
         generator: Optional[torch.Generator] = None,
+        ctc_head: Optional[nn.Module] = None,
+        ctc_weight: float = 0.0,
     ) -> Dict[str, torch.Tensor]:
-        """targets/target_lengths from `make_targets` (they already end in </s>)."""
+        """targets/target_lengths from `make_targets` (they already end in </s>).
+
+        `ctc_head` (training only, not part of the exported model): a projection of the encoder
+        output to the vocabulary trained with CTC (blank 0) at `ctc_weight`, as FunASR's
+        Paraformer recipes do (ctc_weight 0.3): it gives the encoder a direct alignment signal
+        while the CIF and the decoder are still guessing."""
         enc, enc_mask = self.encode(speech, lengths)
         embeds, predicted = self.predictor.forward_train(enc, enc_mask, target_lengths)
         token_mask = length_mask(target_lengths, targets.shape[1])
@@ -105,8 +112,18 @@ class Paraformer(nn.Module):
         scored = first_pass if first_pass is not None else logits
         valid = targets != IGNORE_ID
         correct = ((scored.argmax(-1) == targets) & valid).sum()
+        loss = loss_att + predictor_weight * loss_pre
+        loss_ctc = torch.zeros(())
+        if ctc_head is not None and ctc_weight > 0.0:
+            log_probs = torch.log_softmax(ctc_head(enc), dim=-1).transpose(0, 1)  # [T, B, V]
+            enc_lengths = enc_mask.reshape(enc.shape[0], -1).sum(-1).to(torch.int64)
+            real = (targets != IGNORE_ID) & (targets != EOS_ID)  # CTC targets: the tokens, no </s>
+            loss_ctc = F.ctc_loss(log_probs, targets.clamp_min(0) * real, enc_lengths, real.sum(-1), blank=0,
+                                  reduction="mean", zero_infinity=True)
+            loss = (1.0 - ctc_weight) * loss + ctc_weight * loss_ctc
         return {
-            "loss": loss_att + predictor_weight * loss_pre,
+            "loss": loss,
+            "loss_ctc": loss_ctc.detach(),
             "loss_att": loss_att.detach(),
             "loss_pre": loss_pre.detach(),
             "acc": correct.to(torch.float32) / valid.sum().clamp_min(1).to(torch.float32),
