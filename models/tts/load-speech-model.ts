@@ -141,6 +141,8 @@ const voiceFileSchema = z
   .object({
     name: z.string(),
     text: z.string().optional(),
+    // The training clip the tokens come from (export.py).
+    source: z.string().optional(),
     phones: z.array(z.number().int().nonnegative()).min(1),
     sem: z.array(z.number().int().nonnegative()).min(1),
     ac: z.array(z.number().int().nonnegative()).min(1),

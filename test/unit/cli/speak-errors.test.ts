@@ -2,6 +2,7 @@
 // none leaves an output file behind. Plus the pure pieces: text limits, destination and
 // format choice, encoder arguments.
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -70,13 +71,15 @@ describe('speechstream speak refusals', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it.runIf(!embeddedInstalled)(
-    'with no embedded voices installed and none given, MODEL_NOT_FOUND says how to give one',
-    async () => {
-      const run = await runCli(['speak', 'Hello.', '-o', out]);
-      expectCoded(run, 'MODEL_NOT_FOUND', /no text-to-speech model is installed.*--model DIR/);
-    },
-  );
+  it('with no model given, speaks with the first embedded voice', async () => {
+    expect(embeddedInstalled).toBe(true);
+    const wav = `${out}.embedded.wav`;
+    const run = await runCli(['speak', 'Hello.', '-o', wav, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ model: embeddedModels.tts[0] });
+    expect(existsSync(wav)).toBe(true);
+    await rm(wav);
+  });
 
   it('text over ttsMaxChars is LIMIT_TEXT_TOO_LONG (exit 6), from the flag or the environment', async () => {
     expectCoded(

@@ -44,15 +44,16 @@ describe('demo routes', () => {
     const html = await readFile(path.join(publicDir, 'index.html'), 'utf8');
     const demo = await readFile(path.join(publicDir, 'demo.js'), 'utf8');
     const worklet = await readFile(path.join(publicDir, 'capture-worklet.js'), 'utf8');
+    const speak = await readFile(path.join(publicDir, 'speak.js'), 'utf8');
     const scripts = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!);
     const modules = [...demo.matchAll(/new URL\('([^']+\.js)', import\.meta\.url\)/g)].map((m) => m[1]!);
-    expect(scripts).toEqual(['demo.js']);
+    expect(scripts).toEqual(['demo.js', 'speak.js']);
     expect(modules).toEqual(['capture-worklet.js']);
     for (const file of [...scripts, ...modules]) {
       const res = await app.inject({ method: 'GET', url: new URL(file, 'http://x/').pathname });
       expect(res.statusCode, file).toBe(200);
     }
-    for (const text of [html, demo, worklet]) {
+    for (const text of [html, demo, worklet, speak]) {
       expect(text).not.toMatch(/\b(?:https?|wss?):\/\//);
       expect(text).not.toMatch(/<link[^>]+href="(?!data:)/);
     }
