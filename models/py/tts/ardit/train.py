@@ -10,8 +10,11 @@ mels.npz in the work dir), pads every clip's mel to a multiple of K frames with 
 (silence), and sets the stored statistics: per-bin mean/std and frames_per_phone = mean mel
 frames per phone token of our G2P (`ids`, what inference sees). Length-bucketed batches,
 AdamW with warm-up and cosine decay, gradient clipping, a wall-clock budget; the checkpoint
-({"config", "model", "step"}) is what export.py reads. Untested on real data so far: the
-data set did not exist when this was written (only --smoke has run).
+({"config", "model", "step"}) is what export.py reads. Multi-voice by default: each clip's
+teacher voice becomes a voice token (config.py `text_tokens`; --single-voice pools them).
+--init continues a run from its checkpoint with a fresh schedule. The shipped
+models/embedded/tts-ardit came from `--minutes 55 --threads 1 --warmup 60 --batch-frames 3000`
+(715 steps; see its MODEL_CARD.md).
 """
 from __future__ import annotations
 

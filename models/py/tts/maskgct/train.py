@@ -15,8 +15,9 @@ wall-clock budget with AdamW, warm-up and cosine decay:
 1. codec (codebooks started from data frames; reconstruction + codebook + commitment);
 2. every clip's acoustic codes from the frozen codec;
 3. T2S and S2A, interleaved step by step (masked cross-entropy).
-The checkpoint ({"config", "model", "step"}) is what export.py reads. Only --smoke has run:
-the data set did not exist when this was written.
+The checkpoint ({"config", "model", "step"}) is what export.py reads (with --data it also
+writes one voice prompt per teacher voice). --init continues a run (--codec-minutes 0 keeps
+its codec); models/embedded/tts-maskgct's MODEL_CARD.md gives the shipped commands.
 """
 from __future__ import annotations
 
