@@ -15,9 +15,12 @@
  *   conn-churn    connections opened and dropped without a close frame, 4 at a time
  *   odd-rate      sessions at 16001 Hz (the largest resampler filter accepted), opened
  *                 and closed in a loop
+ *   tts-load      speech requests (POST /v1/audio/speech, pcm, read to the end), 4 at a time
+ *                 nonstop: the TTS worker competes with the ASR worker for the same cores
+ *                 (the server loads --tts-model, default the embedded tts-ardit)
  *
  * Run: nice -n 19 npx tsx test/bench/isolation.ts [--victims 2] [--seconds 8]
- *        [--neighbours none,control-flood,...] [--model DIR]
+ *        [--neighbours none,control-flood,...] [--model DIR] [--tts-model DIR]
  * Suite name for `npm run bench`: isolation (run() takes the same options).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -42,6 +45,7 @@ export const neighbours = [
   'slow-reader',
   'conn-churn',
   'odd-rate',
+  'tts-load',
 ] as const;
 export type Neighbour = (typeof neighbours)[number];
 
@@ -51,6 +55,8 @@ export interface IsolationOptions {
   readonly seconds: number;
   readonly neighbours: readonly Neighbour[];
   readonly model?: string;
+  /** TTS model for the tts-load neighbour (default the embedded tts-ardit). */
+  readonly ttsModel?: string;
   readonly clip: string;
 }
 
@@ -258,6 +264,32 @@ async function runNeighbour(kind: Neighbour, ws: string): Promise<void> {
       );
       break;
     }
+    case 'tts-load': {
+      const http = ws.replace(/^ws/, 'http');
+      const body = JSON.stringify({
+        input: 'The meeting moved to half past three on Friday, so please call me back before noon.',
+        response_format: 'pcm',
+      });
+      await Promise.all(
+        [0, 1, 2, 3].map(async () => {
+          while (!stopping) {
+            const res = await fetch(`${http}/v1/audio/speech`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body,
+            }).catch(() => undefined);
+            if (res === undefined) {
+              count('fetch failed');
+              await sleep(100);
+              continue;
+            }
+            await res.arrayBuffer().catch(() => undefined);
+            count(`http ${res.status}`);
+          }
+        }),
+      );
+      break;
+    }
     case 'odd-rate': {
       while (!stopping) {
         const s = await connectOnce('?sample_rate=16001').catch(() => undefined);
@@ -317,7 +349,12 @@ export async function run(overrides: Partial<IsolationOptions> = {}): Promise<Is
   const options = { ...defaultIsolationOptions, ...overrides };
   const model = options.model ?? path.join(packageRoot(), 'test', 'fixtures', 'zoo', 'nemo-streaming-hybrid');
   const frames = await loadFrames(options.clip, options.seconds);
-  const { app } = await startBenchServer({ model, limits: { maxSendBufferBytes: 1024 * 1024 } });
+  const ttsModel = options.ttsModel ?? path.join(packageRoot(), 'models', 'embedded', 'tts-ardit');
+  const { app } = await startBenchServer({
+    model,
+    limits: { maxSendBufferBytes: 1024 * 1024 },
+    ttsModels: options.neighbours.includes('tts-load') ? [ttsModel] : [],
+  });
   const { port } = app.fastify.server.address() as { port: number };
   const ws = `ws://127.0.0.1:${port}`;
   const figures: IsolationFigure[] = [];
@@ -380,6 +417,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       seconds: { type: 'string' },
       neighbours: { type: 'string' },
       model: { type: 'string' },
+      'tts-model': { type: 'string' },
       clip: { type: 'string' },
     },
   });
@@ -393,6 +431,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
         seconds: num(values.seconds),
         neighbours: values.neighbours?.split(',') as Neighbour[] | undefined,
         model: values.model,
+        ttsModel: values['tts-model'],
         clip: values.clip,
       }).filter(([, v]) => v !== undefined),
     );
