@@ -1,4 +1,4 @@
-"""Single spoken words with frame labels, for the streaming model's warm start.
+"""Single spoken words with frame labels, for the warm start of the streaming model and the Paraformer.
 
 A from-scratch encoder trained with CTC/RNN-T alone on this data sat on the blank plateau
 (a time-invariant output, loss ~ the label prior) for 400+ steps in four runs; a short
@@ -49,12 +49,14 @@ class AlignedWords(torch.utils.data.Dataset):
         return torch.from_numpy(noisy), " ".join(words), speech_frames(clean), len(clean)
 
 
-def frame_targets(items, output_frames: int, word_ids, blank: int) -> torch.Tensor:
-    """[B, output_frames] labels for encoder output frames (drop_frames=2 grid): output
-    frame j has seen input frames up to 8j + 16, so it takes the label of input frame
-    8j + 10, mapped onto the clean word's frames."""
+def frame_targets(items, output_frames: int, word_ids, blank: int, stride: int = 8, offset: int = 10) -> torch.Tensor:
+    """[B, output_frames] labels for encoder output frames: output frame j takes the label of
+    input (10 ms) frame stride * j + offset, mapped onto the clean word's frames. The defaults
+    are the streaming FastConformer's drop_frames=2 grid (output frame j has seen input frames
+    up to 8j + 16); the Paraformer's LFR 7/6 frame j is centred on input frame 6j (stride 6,
+    offset 0)."""
     targets = torch.full((len(items), output_frames), blank, dtype=torch.long)
-    centre = 8 * np.arange(output_frames) + 10
+    centre = stride * np.arange(output_frames) + offset
     for b, (noisy, _, speech, clean_len) in enumerate(items):
         ratio = clean_len / max(1, len(noisy))
         idx = np.minimum((centre * ratio).astype(np.int64), len(speech) - 1)
