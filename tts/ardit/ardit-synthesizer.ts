@@ -1,7 +1,7 @@
 import { SpeechError } from '../../common/errors.js';
 import type { MelVocoder } from '../audio/vocoder-stream.js';
 import { melToSpeech, type PhraseMel } from '../speech/mel-to-speech.js';
-import { checkSpeakOptions, planSpeech } from '../speech/speech-plan.js';
+import { checkSpeakOptions, planSpeech, voiceIndex } from '../speech/speech-plan.js';
 import type { SpeakRequest, SpeechChunk, SpeechSynthesizer } from '../speech/speech-synthesizer.js';
 import type { Lexicon } from '../text/index.js';
 import { ArditGeneration, type ArditOptions } from './ardit-generator.js';
@@ -84,18 +84,4 @@ export class ArditSynthesizer<Cache = unknown> implements SpeechSynthesizer {
   async close(): Promise<void> {
     await this.#parts.close?.();
   }
-}
-
-export function voiceIndex(voices: readonly string[], name: string): number {
-  const v = voices.indexOf(name);
-  if (v < 0) {
-    throw new SpeechError(
-      'TTS_VOICE_UNKNOWN',
-      `unknown voice "${name}"; this model has: ${voices.join(', ')}`,
-      {
-        voices,
-      },
-    );
-  }
-  return v;
 }

@@ -1,8 +1,7 @@
 import { SpeechError } from '../../common/errors.js';
-import { voiceIndex } from '../ardit/ardit-synthesizer.js';
 import type { MelVocoder } from '../audio/vocoder-stream.js';
 import { melToSpeech, type PhraseMel } from '../speech/mel-to-speech.js';
-import { checkSpeakOptions, type PlannedPhrase, planSpeech } from '../speech/speech-plan.js';
+import { checkSpeakOptions, type PlannedPhrase, planSpeech, voiceIndex } from '../speech/speech-plan.js';
 import type { SpeakRequest, SpeechChunk, SpeechSynthesizer } from '../speech/speech-synthesizer.js';
 import type { Lexicon } from '../text/index.js';
 import { type MaskGctOptions, type MaskGctPrompt, MaskGctSynthesis } from './maskgct-generator.js';

@@ -60,3 +60,18 @@ export function checkSpeakOptions(
 export function silenceMel(frames: number, numMels: number): Float32Array {
   return new Float32Array(frames * numMels).fill(LOG_MEL_FLOOR);
 }
+
+/** Index of a requested voice in a model's list (TTS_VOICE_UNKNOWN names the voices there are). */
+export function voiceIndex(voices: readonly string[], name: string): number {
+  const v = voices.indexOf(name);
+  if (v < 0) {
+    throw new SpeechError(
+      'TTS_VOICE_UNKNOWN',
+      `unknown voice "${name}"; this model has: ${voices.join(', ')}`,
+      {
+        voices,
+      },
+    );
+  }
+  return v;
+}
