@@ -146,6 +146,8 @@ const voiceFileSchema = z
     phones: z.array(z.number().int().nonnegative()).min(1),
     sem: z.array(z.number().int().nonnegative()).min(1),
     ac: z.array(z.number().int().nonnegative()).min(1),
+    // The phones' aligned centres in frames from the clip start (CONTRACT.md "Positions").
+    phone_pos: z.array(z.number().finite()).optional(),
   })
   .strict();
 
@@ -169,7 +171,18 @@ async function readVoice(dir: string, name: string): Promise<MaskGctVoice> {
     throw new SpeechError('MODEL_MANIFEST_INVALID', `${file}: not a voice prompt named ${name}`, { file });
   }
   const v = parsed.data;
-  return { name, prompt: { phones: v.phones, sem: Int32Array.from(v.sem), ac: Int32Array.from(v.ac) } };
+  if (v.phone_pos !== undefined && v.phone_pos.length !== v.phones.length) {
+    throw new SpeechError(
+      'MODEL_MANIFEST_INVALID',
+      `${file}: phone_pos has ${v.phone_pos.length} positions for ${v.phones.length} phones`,
+      { file },
+    );
+  }
+  const prompt = { phones: v.phones, sem: Int32Array.from(v.sem), ac: Int32Array.from(v.ac) };
+  return {
+    name,
+    prompt: v.phone_pos === undefined ? prompt : { ...prompt, phonePos: Float64Array.from(v.phone_pos) },
+  };
 }
 
 /** Keeps the keys whose value is set, so an unset override does not hide the manifest's. */

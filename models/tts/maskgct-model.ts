@@ -8,11 +8,13 @@
  *                       layer int64 [1], drop_prefix int64 [R] -> logits f32 [R,T,K]
  *   codec_decoder.onnx  ac_ids int64 [1,T,Q] -> mel f32 [1,T,80] (contract log-mel)
  *
- * Constants come from metadata_props (checked on load, identical across the three files).
+ * Constants come from metadata_props (checked on load, identical across the three files),
+ * the duration table too when the model has one (`durations`, CONTRACT.md "Positions").
  * The model is shared and stateless; the decoding loop is tts/maskgct/.
  */
 import { SpeechError } from '../../common/errors.js';
 import type { MaskGctGraphs, MaskGctModelInfo, S2aFeed, T2sFeed } from '../../tts/maskgct/maskgct-graphs.js';
+import type { DurationTable } from '../../tts/speech/token-timeline.js';
 import {
   float32Data,
   float32Tensor,
@@ -22,6 +24,7 @@ import {
   type OnnxMetadata,
   type SessionOptions,
 } from '../runtime/index.js';
+import { readDurationTable } from './duration-table.js';
 import { type GraphSetContract, metadataInvalid, openGraphSet, positiveInt } from './graph-set.js';
 
 export const MASKGCT_MODEL_TYPE = 'maskgct-tts';
@@ -57,6 +60,7 @@ const sharedKeys = [
   'frames_per_phone',
   'mel_mean',
   'mel_std',
+  'durations',
 ] as const;
 
 const MASKGCT_CONTRACT: GraphSetContract<GraphRole> = {
@@ -214,7 +218,14 @@ function readConfig(meta: OnnxMetadata): MaskGctModelConfig {
     codecLayers: positiveInt(meta, 'codec_layers'),
     codebookSize: positiveInt(meta, 'codebook_size'),
     framesPerPhone,
+    ...durationsOf(meta, vocabSize),
     hiddenSize: positiveInt(meta, 'hidden_size'),
     metadata: meta.toObject(),
   };
+}
+
+/** Models trained before the duration table have none: their phones are spread evenly. */
+function durationsOf(meta: OnnxMetadata, vocabSize: number): { durations?: DurationTable } {
+  const durations = readDurationTable(meta, vocabSize);
+  return durations === undefined ? {} : { durations };
 }

@@ -1,7 +1,7 @@
 import { SpeechError } from '../../common/errors.js';
 import type { ArditGraphs } from './ardit-graphs.js';
 import { samplePatch } from './flow-sampler.js';
-import { type LengthPlan, phonePositions, planLength, StopRule } from './length-plan.js';
+import { type LengthPlan, planText, StopRule } from './length-plan.js';
 import { PhiloxStream } from './philox.js';
 
 /**
@@ -84,6 +84,8 @@ export class ArditGeneration<Cache = unknown> implements AsyncIterable<MelChunk>
   readonly #signal: AbortSignal | undefined;
   readonly #stop: StopRule;
   readonly #rng: PhiloxStream;
+  /** The prefill's text-token positions (length-plan.ts planText). */
+  readonly #positions: Float32Array;
   #started = false;
   #outcome: ArditOutcome | undefined;
 
@@ -115,7 +117,19 @@ export class ArditGeneration<Cache = unknown> implements AsyncIterable<MelChunk>
     this.#signal = options.signal;
     // Built (and validated) here, so bad options fail at construction, not at the first chunk.
     // Planned from the phones alone: the voice token takes no time.
-    this.plan = planLength(phoneIds.length, info.framesPerPhone, info.patchSize, o);
+    const voiceName = info.voices.length > 0 ? info.voices[options.voice ?? 0] : undefined;
+    const planned = planText(
+      phoneIds,
+      this.#tokens.length,
+      info.framesPerPhone,
+      info.patchSize,
+      info.durations,
+      voiceName,
+      info.voices.length > 0,
+      o,
+    );
+    this.plan = planned.plan;
+    this.#positions = planned.positions;
     this.#stop = new StopRule(o.stopThreshold, o.stopPatience, this.plan.minSteps);
     this.#rng = new PhiloxStream(o.seed);
   }
@@ -143,11 +157,7 @@ export class ArditGeneration<Cache = unknown> implements AsyncIterable<MelChunk>
     const stopLogits: number[] = [];
 
     this.#signal?.throwIfAborted();
-    let { hidden, cache } = await graphs.prefill(
-      this.#tokens,
-      phonePositions(this.#tokens.length, plan.planned),
-      0,
-    );
+    let { hidden, cache } = await graphs.prefill(this.#tokens, this.#positions, 0);
     let prev: Float32Array = new Float32Array(patchSize);
     const pending = new Float32Array(o.patchesPerChunk * patchSize); // take() copies out
     let pendingPatches = 0;

@@ -1,3 +1,5 @@
+import type { DurationTable } from '../speech/token-timeline.js';
+
 /**
  * What the generation loop needs of an ARDiT-style model: the three pure graphs of
  * models/py/tts/ardit/CONTRACT.md and the constants from their metadata. The ONNX
@@ -16,8 +18,10 @@ export interface ArditModelInfo {
    * the phones (CONTRACT.md "Voices"). Empty: one voice, no voice token.
    */
   readonly voices: readonly string[];
-  /** Mean frames per phone at speed 1 (training-set statistic): sets the planned length. */
+  /** Mean frames per phone at speed 1 (training-set statistic): the planned length of models without `durations`. */
   readonly framesPerPhone: number;
+  /** Per-voice mean frames per token (metadata `durations`): places the text tokens; absent on older models. */
+  readonly durations?: DurationTable;
   /** Consecutive positive stop steps the model was trained to emit at the end. */
   readonly stopPatience: number;
   /** Per-bin statistics that map the model's normalised mel back to the contract log-mel. */

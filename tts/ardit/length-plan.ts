@@ -1,4 +1,5 @@
 import { SpeechError } from '../../common/errors.js';
+import { type DurationTable, durationRow, plannedTimeline } from '../speech/token-timeline.js';
 
 /**
  * How long an utterance may be, decided from the text before generation starts, so a model
@@ -38,11 +39,47 @@ export function planLength(
     throw bad(`need 0 <= minRatio <= maxRatio, got ${minRatio} and ${maxRatio}`);
   }
   if (!(Number.isInteger(cap) && cap >= 1)) throw bad(`maxSteps must be a positive integer, got ${cap}`);
-  const planned = Math.max(1, Math.floor((numPhones * framesPerPhone) / (patchSize * speed) + 0.5));
+  return stopWindow(
+    Math.max(1, Math.floor((numPhones * framesPerPhone) / (patchSize * speed) + 0.5)),
+    options,
+  );
+}
+
+/** The stop window around N planned patches (options already validated by planLength's checks). */
+function stopWindow(planned: number, options: LengthOptions): LengthPlan {
+  const { minRatio, maxRatio, maxSteps: cap } = options;
   let minSteps = Math.max(1, Math.ceil(minRatio * planned));
   const maxSteps = Math.min(cap, Math.max(minSteps, Math.ceil(maxRatio * planned)));
   minSteps = Math.min(minSteps, maxSteps);
   return { planned, minSteps, maxSteps };
+}
+
+/**
+ * The length plan and the prefill's text-token positions (CONTRACT.md "Positions"; Python
+ * sampler.py plan_text, same operations). With a duration table: each token at its planned
+ * centre in patches (the row of `voice`, else the pooled row), the voice token (multi-voice
+ * models) in the middle of the leading silence, N = round(end of the last token / K). Without one: planLength and evenly spread
+ * positions over every text token, as models trained before the table expect.
+ */
+export function planText(
+  phoneIds: readonly number[],
+  numTokens: number,
+  framesPerPhone: number,
+  patchSize: number,
+  durations: DurationTable | undefined,
+  voice: string | undefined,
+  withVoiceToken: boolean,
+  options: LengthOptions,
+): { plan: LengthPlan; positions: Float32Array } {
+  const even = planLength(phoneIds.length, framesPerPhone, patchSize, options); // validates the options too
+  if (durations === undefined) return { plan: even, positions: phonePositions(numTokens, even.planned) };
+  const row = durationRow(durations, voice);
+  const line = plannedTimeline(durations, row, phoneIds, options.speed);
+  const positions = new Float32Array(numTokens);
+  const offset = withVoiceToken ? 1 : 0;
+  if (withVoiceToken) positions[0] = line.lead / 2 / patchSize;
+  for (let i = 0; i < phoneIds.length; i++) positions[offset + i] = line.centres[i]! / patchSize;
+  return { plan: stopWindow(Math.max(1, Math.floor(line.total / patchSize + 0.5)), options), positions };
 }
 
 /** RoPE positions of the phones on the audio timeline: phone i at (i + 0.5) * N / P. */

@@ -20,10 +20,13 @@ export {
   type MaskGctResolvedOptions,
   MaskGctSynthesis,
   type MaskGctSynthesisOptions,
+  type PhrasePlan,
   type PhraseResult,
   planFrames,
+  planPhrase,
   resolveMaskGctOptions,
   type StepEvent,
   synthesizeMel,
+  t2sPhonePositions,
 } from './maskgct-generator.js';
 export type { MaskGctGraphs, MaskGctModelInfo, S2aFeed, T2sFeed } from './maskgct-graphs.js';

@@ -1,6 +1,7 @@
 import { SpeechError } from '../../common/errors.js';
 import type { MelChunk } from '../ardit/ardit-generator.js';
 import { phonePositions } from '../ardit/length-plan.js';
+import { durationRow, plannedTimeline } from '../speech/token-timeline.js';
 import { maskPredict, type PassOptions, type StepTrace } from './mask-predict.js';
 import { PASSES_PER_PHRASE, type PhiloxKey, seedKey } from './mask-schedule.js';
 import type { MaskGctGraphs, MaskGctModelInfo } from './maskgct-graphs.js';
@@ -13,6 +14,10 @@ import type { MaskGctGraphs, MaskGctModelInfo } from './maskgct-graphs.js';
  * sequence and stay fixed), so consecutive phrases continue in one voice. Mel leaves phrase by
  * phrase as an async iterator of MelChunk that feeds tts/audio/vocoder-stream.ts (use
  * tts/ardit/vocode-mel.ts). All state lives in the MaskGctSynthesis object; the model is shared.
+ *
+ * Phone positions (CONTRACT.md "Positions"): a model with a duration table places each target
+ * phone at its planned centre (the row of `voice`) and plans the length from the table; an
+ * older model spreads all phones evenly over prompt + target.
  */
 
 export interface MaskGctOptions {
@@ -20,6 +25,11 @@ export interface MaskGctOptions {
   readonly seed?: number;
   /** Speaking rate: > 1 plans fewer frames. Default 1. */
   readonly speed?: number;
+  /**
+   * Voice name selecting the duration-table row (models with `durations`); absent or not in
+   * the table: the pooled row. Ignored by models without a table.
+   */
+  readonly voice?: string;
   /** Fixed target frames per phrase (overrides the plan from the phones). */
   readonly numFrames?: number;
   /** Cap on a phrase's target frames. Default 1500 (30 s). */
@@ -67,6 +77,11 @@ export interface StepEvent {
 /** Tokens that prefix a phrase and stay fixed: a voice prompt or the previous phrase's tail. */
 export interface MaskGctPrompt {
   readonly phones: readonly number[];
+  /**
+   * Centres of `phones` in frames from the prompt start (voice files' `phone_pos`, or a
+   * continuation). Used by models with a duration table; absent: evenly over the prompt.
+   */
+  readonly phonePos?: Float64Array;
   /** [Tp] semantic tokens. */
   readonly sem: Int32Array;
   /** [Tp, Q] codes, frame-major. */
@@ -81,12 +96,24 @@ export interface PhraseResult {
   readonly ac: Int32Array;
   /** Contract log-mel [numFrames, numMels]. */
   readonly logMel: Float32Array;
+  /** Target phone centres in frames (models with a duration table). */
+  readonly centres?: Float64Array;
 }
 
 /** Options with every default filled in and checked (resolveMaskGctOptions). */
-export type MaskGctResolvedOptions = Required<Omit<MaskGctOptions, 'numFrames' | 'onStep' | 'signal'>> & {
+export type MaskGctResolvedOptions = Required<
+  Omit<MaskGctOptions, 'numFrames' | 'voice' | 'onStep' | 'signal'>
+> & {
   numFrames: number | undefined;
+  voice: string | undefined;
 };
+
+/** A phrase's target length and, with a duration table, where its phones sit. */
+export interface PhrasePlan {
+  readonly numFrames: number;
+  /** Target phone centres in frames from the target's start; undefined: spread evenly. */
+  readonly centres?: Float64Array;
+}
 
 export function defaultS2aSteps(layers: number): number[] {
   return Array.from({ length: layers }, (_, q) => Math.max(1, 8 >> q));
@@ -107,17 +134,81 @@ export function planFrames(numPhones: number, framesPerPhone: number, o: MaskGct
   return n;
 }
 
-/** The next phrase's prompt: the last min(L, maxFrames) frames and ceil(P n / L) phones. */
+/**
+ * Target length and phone centres (sampler.py plan_phrase, same float64 operations). Without a
+ * duration table: planFrames. With one: `centres, total` = plannedTimeline(row of voice,
+ * speed); L = numFrames, or max(1, floor(total + 0.5)); with numFrames given and total > 0
+ * each centre becomes (centre * L) / total.
+ */
+export function planPhrase(
+  info: MaskGctModelInfo,
+  phoneIds: readonly number[],
+  o: MaskGctResolvedOptions,
+): PhrasePlan {
+  const table = info.durations;
+  if (table === undefined) return { numFrames: planFrames(phoneIds.length, info.framesPerPhone, o) };
+  if (phoneIds.length < 1) {
+    throw new SpeechError('MODEL_FEED_INVALID', 'maskgct: a phrase needs at least one phone, got 0');
+  }
+  const { centres, total } = plannedTimeline(table, durationRow(table, o.voice), phoneIds, o.speed);
+  let n: number;
+  if (o.numFrames !== undefined) {
+    n = o.numFrames;
+    if (total > 0) for (let i = 0; i < centres.length; i++) centres[i] = (centres[i]! * n) / total;
+  } else {
+    n = Math.max(1, Math.floor(total + 0.5));
+  }
+  if (!(Number.isInteger(n) && n >= 1 && n <= o.maxFrames)) {
+    throw bad(`target frames ${n} outside 1..${o.maxFrames}`);
+  }
+  return { numFrames: n, centres };
+}
+
+/**
+ * RoPE positions of [prompt phones; target phones] (sampler.py t2s_positions). Without centres:
+ * every phone evenly over prompt + target, (i + 0.5) * (Tp + L) / P. With them: prompt phones at
+ * prompt.phonePos, else ((i + 0.5) * Tp) / Pp; target phone i at Tp + centres[i]. Float64, then
+ * float32.
+ */
+export function t2sPhonePositions(prompt: MaskGctPrompt, numTarget: number, plan: PhrasePlan): Float32Array {
+  const tp = prompt.sem.length;
+  const pp = prompt.phones.length;
+  const { centres } = plan;
+  if (centres === undefined) return phonePositions(pp + numTarget, tp + plan.numFrames);
+  const out = new Float32Array(pp + numTarget);
+  for (let i = 0; i < pp; i++) out[i] = prompt.phonePos ? prompt.phonePos[i]! : ((i + 0.5) * tp) / pp;
+  for (let i = 0; i < numTarget; i++) out[pp + i] = tp + centres[i]!;
+  return out;
+}
+
+/**
+ * The next phrase's prompt: the last n = min(L, maxFrames) frames, and
+ * - with centres (duration table): the phones from the first whose centre >= w = L - n (at least
+ *   the last one), at positions centre - w;
+ * - without: the last max(1, ceil(P n / L)) phones (proportional: where they sit is not known).
+ */
 export function continuationPrompt(res: PhraseResult, maxFrames: number, layers: number): MaskGctPrompt {
   const length = res.numFrames;
   const n = Math.min(length, maxFrames);
   const p = res.phones.length;
-  const keep = Math.max(1, Math.floor((p * n + length - 1) / length));
-  return {
-    phones: res.phones.slice(p - keep),
-    sem: res.sem.slice(length - n),
-    ac: res.ac.slice((length - n) * layers),
-  };
+  const sem = res.sem.slice(length - n);
+  const ac = res.ac.slice((length - n) * layers);
+  const { centres } = res;
+  if (centres === undefined) {
+    const keep = Math.max(1, Math.floor((p * n + length - 1) / length));
+    return { phones: res.phones.slice(p - keep), sem, ac };
+  }
+  const w = length - n;
+  let first = p - 1;
+  for (let i = 0; i < p; i++) {
+    if (centres[i]! >= w) {
+      first = i;
+      break;
+    }
+  }
+  const phonePos = new Float64Array(p - first);
+  for (let i = first; i < p; i++) phonePos[i - first] = centres[i]! - w;
+  return { phones: res.phones.slice(first), sem, ac, phonePos };
 }
 
 /** Decodes one phrase after `prompt` (may be empty). */
@@ -131,12 +222,13 @@ export async function generatePhrase(
   onStep?: (event: StepEvent) => void,
   signal?: AbortSignal,
 ): Promise<PhraseResult> {
-  const { codecLayers: q, framesPerPhone } = graphs.info;
-  const length = planFrames(phoneIds.length, framesPerPhone, o);
+  const { codecLayers: q } = graphs.info;
+  const plan = planPhrase(graphs.info, phoneIds, o);
+  const length = plan.numFrames;
   const tp = prompt.sem.length;
   const total = tp + length;
   const phones = [...prompt.phones, ...phoneIds];
-  const phonePos = phonePositions(phones.length, total);
+  const phonePos = t2sPhonePositions(prompt, phoneIds.length, plan);
   const base = phrase * PASSES_PER_PHRASE;
   const tap = (pass: string) => (trace: StepTrace, step: number) => onStep?.({ phrase, pass, step, trace });
 
@@ -221,7 +313,9 @@ export async function generatePhrase(
   all.set(ac, tp * q);
   const mel = await graphs.decode(all, total);
   const m = graphs.info.numMels;
-  return { phones: [...phoneIds], numFrames: length, sem, ac, logMel: mel.slice(tp * m, total * m) };
+  const logMel = mel.slice(tp * m, total * m);
+  const result = { phones: [...phoneIds], numFrames: length, sem, ac, logMel };
+  return plan.centres === undefined ? result : { ...result, centres: plan.centres };
 }
 
 function targetRows(
@@ -271,7 +365,7 @@ export class MaskGctSynthesis implements AsyncIterable<MelChunk> {
     this.#options = resolveMaskGctOptions(info, options);
     this.#key = seedKey(this.#options.seed);
     if (phrases.length * PASSES_PER_PHRASE > 0xffffffff) throw bad('too many phrases');
-    this.frames = phrases.map((p) => planFrames(p.length, info.framesPerPhone, this.#options));
+    this.frames = phrases.map((p) => planPhrase(info, p, this.#options).numFrames);
     this.#prompt = options.prompt ? checkPrompt(options.prompt, info) : emptyPrompt(info.codecLayers);
     this.#graphs = graphs;
     this.#phrases = phrases.map((p) => [...p]);
@@ -344,8 +438,10 @@ export function resolveMaskGctOptions(
     ...MASKGCT_DEFAULTS,
     s2aSteps: defaultS2aSteps(info.codecLayers),
     numFrames: undefined,
+    voice: undefined,
     ...defined,
   } as MaskGctResolvedOptions;
+  if (o.voice !== undefined && typeof o.voice !== 'string') throw bad(`voice must be a name, got ${o.voice}`);
   if (info.codecLayers >= PASSES_PER_PHRASE) throw bad(`at most ${PASSES_PER_PHRASE - 1} codec layers`);
   seedKey(o.seed);
   for (const key of ['t2sSteps', 't2sTopK', 's2aTopK', 'promptFrames', 'maxFrames'] as const) {
@@ -386,7 +482,12 @@ function checkPrompt(prompt: MaskGctPrompt, info: MaskGctModelInfo): MaskGctProm
     throw invalid(`semantic token outside 0..${info.semVocab - 1}`);
   if (prompt.ac.some((v) => v < 0 || v >= info.codebookSize))
     throw invalid(`code outside 0..${info.codebookSize - 1}`);
-  return { phones: [...prompt.phones], sem: prompt.sem.slice(), ac: prompt.ac.slice() };
+  const copy = { phones: [...prompt.phones], sem: prompt.sem.slice(), ac: prompt.ac.slice() };
+  if (prompt.phonePos === undefined) return copy;
+  if (prompt.phonePos.length !== prompt.phones.length || !prompt.phonePos.every(Number.isFinite)) {
+    throw invalid(`phonePos needs ${prompt.phones.length} finite positions, got ${prompt.phonePos.length}`);
+  }
+  return { ...copy, phonePos: Float64Array.from(prompt.phonePos) };
 }
 
 function emptyPrompt(layers: number): MaskGctPrompt {

@@ -1,3 +1,5 @@
+import type { DurationTable } from '../speech/token-timeline.js';
+
 /**
  * What the decoding loop needs of a MaskGCT-style model: the three pure graphs of
  * models/py/tts/maskgct/CONTRACT.md and the constants from their metadata. The ONNX
@@ -19,8 +21,17 @@ export interface MaskGctModelInfo {
   readonly codecLayers: number;
   /** Codes per codec layer (the S2A vocabulary). */
   readonly codebookSize: number;
-  /** Mean frames per phone at speed 1 (training-set statistic): sets the target length. */
+  /**
+   * Mean frames per phone at speed 1 (training-set statistic): sets the target length of a
+   * model without a duration table.
+   */
   readonly framesPerPhone: number;
+  /**
+   * Per-voice mean frames per phone id (metadata `durations`): phones sit at their planned
+   * centres and the plan sets the length (CONTRACT.md "Positions"). Absent on older models,
+   * whose phones are spread evenly.
+   */
+  readonly durations?: DurationTable;
 }
 
 export interface T2sFeed {

@@ -22,7 +22,7 @@ export interface MaskGctSynthesizerParts {
   /** At least one. MaskGCT has no speaker embedding: the prompt is the voice. */
   readonly voices: readonly MaskGctVoice[];
   readonly defaultVoice?: string;
-  readonly generation?: Omit<MaskGctOptions, 'seed' | 'speed' | 'signal' | 'onStep' | 'numFrames'>;
+  readonly generation?: Omit<MaskGctOptions, 'seed' | 'speed' | 'voice' | 'signal' | 'onStep' | 'numFrames'>;
   close?(): Promise<void>;
 }
 
@@ -69,7 +69,15 @@ export class MaskGctSynthesizer implements SpeechSynthesizer {
     const synthesis = new MaskGctSynthesis(
       this.#parts.graphs,
       plan.map((p) => p.ids),
-      { ...this.#parts.generation, seed, speed, prompt: voice.prompt, signal: request.signal },
+      // The voice's name also picks its duration-table row (models with `durations`).
+      {
+        ...this.#parts.generation,
+        seed,
+        speed,
+        voice: voice.name,
+        prompt: voice.prompt,
+        signal: request.signal,
+      },
     );
     return melToSpeech(phrasesOf(synthesis, plan), this.#parts.vocoder, request.signal);
   }

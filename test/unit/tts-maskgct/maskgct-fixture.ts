@@ -25,6 +25,7 @@ interface PyOptions {
   s2a_cfg: number;
   conf_noise: number;
   prompt_frames: number;
+  voice: string | null;
 }
 
 export interface GoldenStep {
@@ -35,6 +36,10 @@ export interface GoldenStep {
 export interface GoldenPhrase {
   phones: number[];
   numFrames: number;
+  /** Planned target phone centres in frames (duration-table cases), else null. */
+  centres: number[] | null;
+  /** The float32 positions of every phone fed to T2S (prompt then target). */
+  phonePos: number[];
   sem: number[];
   ac: number[];
   traces: Record<string, GoldenStep[]>;
@@ -44,6 +49,8 @@ export interface GoldenPhrase {
 
 export interface GoldenCase {
   name: string;
+  /** false: run as a model without the duration table (phones spread evenly). */
+  durations: boolean;
   options: MaskGctSynthesisOptions;
   prompt: MaskGctPrompt | undefined;
   phrases: GoldenPhrase[];
@@ -63,8 +70,9 @@ export function maskgctGolden(): MaskGctGolden {
     ids: number[];
     cases: {
       name: string;
+      durations: boolean;
       options: PyOptions;
-      prompt: { phones: number[]; sem: number[]; ac: number[] } | null;
+      prompt: { phones: number[]; sem: number[]; ac: number[]; phonePos: number[] | null } | null;
       phrases: RawPhrase[];
     }[];
   };
@@ -76,11 +84,18 @@ export function maskgctGolden(): MaskGctGolden {
     ids: raw.ids,
     cases: raw.cases.map((c) => {
       const o = c.options;
-      const prompt = c.prompt
-        ? { phones: c.prompt.phones, sem: Int32Array.from(c.prompt.sem), ac: Int32Array.from(c.prompt.ac) }
+      const p = c.prompt;
+      const prompt = p
+        ? {
+            phones: p.phones,
+            sem: Int32Array.from(p.sem),
+            ac: Int32Array.from(p.ac),
+            ...(p.phonePos === null ? {} : { phonePos: Float64Array.from(p.phonePos) }),
+          }
         : undefined;
       return {
         name: c.name,
+        durations: c.durations,
         options: {
           seed: o.seed,
           speed: o.speed,
@@ -96,6 +111,7 @@ export function maskgctGolden(): MaskGctGolden {
           s2aCfg: o.s2a_cfg,
           confNoise: o.conf_noise,
           promptFrames: o.prompt_frames,
+          ...(o.voice === null ? {} : { voice: o.voice }),
           ...(prompt ? { prompt } : {}),
         },
         prompt,

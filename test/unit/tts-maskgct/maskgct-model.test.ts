@@ -10,9 +10,10 @@ import {
   MaskGctSynthesis,
   type StepEvent,
   synthesizeMel,
+  type T2sFeed,
 } from '../../../tts/maskgct/index.js';
 import { tokenId } from '../../../tts/text/phone-tokens.js';
-import { maskgctFixtureDir, maskgctGolden, maxAbsDiff } from './maskgct-fixture.js';
+import { type GoldenCase, maskgctFixtureDir, maskgctGolden, maxAbsDiff } from './maskgct-fixture.js';
 
 // Fixture: random-weight graphs + PyTorch reference runs, regenerated together by
 //   /usr/bin/python3 models/py/tts/maskgct/make_fixture.py
@@ -28,8 +29,20 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
+/** The fixture's graphs seen as a model without the duration table (how older models plan). */
+function withoutDurations(model: MaskGctModel): MaskGctGraphs {
+  const { durations: _, ...info } = model.info;
+  return {
+    info,
+    t2s: (feed) => model.t2s(feed),
+    s2a: (feed) => model.s2a(feed),
+    decode: (ac, n) => model.decode(ac, n),
+  };
+}
+
 describe('MaskGctModel + MaskGctSynthesis on the random-weight fixture', () => {
   let model: MaskGctModel;
+  const graphsFor = (c: GoldenCase): MaskGctGraphs => (c.durations ? model : withoutDurations(model));
 
   beforeAll(async () => {
     model = await MaskGctModel.load(maskgctFixtureDir, { intraOpThreads: 1 });
@@ -50,6 +63,29 @@ describe('MaskGctModel + MaskGctSynthesis on the random-weight fixture', () => {
       hiddenSize: 32,
     });
     expect(model.info.metadata.model_type).toBe('maskgct-tts');
+    const table = model.info.durations!;
+    expect(table.voices).toEqual(['other', 'probe', '*']);
+    expect(table.lead).toHaveLength(3);
+    expect(table.frames.map((r) => r.length)).toEqual([48, 48, 48]);
+  });
+
+  it('has golden cases on both position paths (duration table and even spread)', () => {
+    const names = golden.cases.map((c) => `${c.name}:${c.durations}`);
+    expect(names).toEqual([
+      'plain:false',
+      'cfg-prompt:false',
+      'phrases:false',
+      'table-voice:true',
+      'table-pooled-speed:true',
+      'table-frames:true',
+      'table-phrases:true',
+    ]);
+    const table = golden.cases.filter((c) => c.durations);
+    expect(table.some((c) => c.options.voice === 'probe')).toBe(true);
+    expect(table.some((c) => c.options.voice === undefined)).toBe(true);
+    expect(table.some((c) => c.options.speed !== 1)).toBe(true);
+    expect(table.some((c) => c.options.numFrames !== undefined)).toBe(true);
+    expect(table.some((c) => c.phrases.length > 1 && c.prompt?.phonePos !== undefined)).toBe(true);
   });
 
   it('uses phone ids of the shared inventory (tts/text/phone-tokens.ts)', () => {
@@ -67,15 +103,32 @@ describe('MaskGctModel + MaskGctSynthesis on the random-weight fixture', () => {
     'chooses the PyTorch reference tokens at every step on %s (same seed)',
     async (_, c) => {
       const events: StepEvent[] = [];
+      const inner = graphsFor(c);
+      const feeds: T2sFeed[] = [];
+      const spy: MaskGctGraphs = {
+        info: inner.info,
+        t2s: (feed) => {
+          feeds.push(feed);
+          return inner.t2s(feed);
+        },
+        s2a: (feed) => inner.s2a(feed),
+        decode: (ac, n) => inner.decode(ac, n),
+      };
       const { logMel, results } = await synthesizeMel(
-        model,
+        spy,
         c.phrases.map((p) => p.phones),
         { ...c.options, onStep: (e) => events.push(e) },
       );
       expect(results).toHaveLength(c.phrases.length);
+      let call = 0;
       c.phrases.forEach((want, k) => {
         const got = results[k]!;
         expect(got.numFrames).toBe(want.numFrames);
+        // Same float32 positions as PyTorch, bit for bit (T2S is called t2sSteps times per phrase).
+        expect([...feeds[call]!.phonePos]).toEqual(want.phonePos);
+        call += want.traces.t2s!.length;
+        if (want.centres === null) expect(got.centres).toBeUndefined();
+        else expect([...got.centres!]).toEqual(want.centres);
         for (const [pass, steps] of Object.entries(want.traces)) {
           const mine = events.filter((e) => e.phrase === k && e.pass === pass);
           expect(mine.map((e) => [...e.trace.chosen])).toEqual(steps.map((s) => s.chosen));
@@ -86,6 +139,7 @@ describe('MaskGctModel + MaskGctSynthesis on the random-weight fixture', () => {
         expect(maxAbsDiff(got.logMel, want.logMel)).toBeLessThan(1e-4);
       });
       expect(maxAbsDiff(logMel, concat(c.phrases.map((p) => p.logMel)))).toBeLessThan(1e-4);
+      expect(feeds).toHaveLength(call);
     },
   );
 
@@ -94,24 +148,25 @@ describe('MaskGctModel + MaskGctSynthesis on the random-weight fixture', () => {
     const prompt = c.prompt!;
     const tp = prompt.sem.length;
     const q = model.info.codecLayers;
+    const inner = graphsFor(c);
     let calls = 0;
     const spy: MaskGctGraphs = {
-      info: model.info,
+      info: inner.info,
       t2s: (feed) => {
         calls++;
         expect([...feed.semIds.subarray(0, tp)]).toEqual([...prompt.sem]);
         expect([...feed.semMasked.subarray(0, tp)].every((v) => v === 0)).toBe(true);
         expect(feed.phoneIds.slice(0, prompt.phones.length)).toEqual(prompt.phones);
-        return model.t2s(feed);
+        return inner.t2s(feed);
       },
       s2a: (feed) => {
         calls++;
         expect([...feed.acIds.subarray(0, tp * q)]).toEqual([...prompt.ac]);
         expect([...feed.acKnown.subarray(0, tp * q)].every((v) => v === 1)).toBe(true);
         expect([...feed.semIds.subarray(0, tp)]).toEqual([...prompt.sem]);
-        return model.s2a(feed);
+        return inner.s2a(feed);
       },
-      decode: (ac, n) => model.decode(ac, n),
+      decode: (ac, n) => inner.decode(ac, n),
     };
     const { results } = await synthesizeMel(
       spy,
@@ -143,9 +198,9 @@ describe('MaskGctModel + MaskGctSynthesis on the random-weight fixture', () => {
         return out;
       },
     };
-    const c = golden.cases.find((x) => x.name === 'phrases')!;
+    const c = golden.cases.find((x) => x.name === 'table-phrases')!;
     const synthesis = new MaskGctSynthesis(
-      model,
+      graphsFor(c),
       c.phrases.map((p) => p.phones),
       c.options,
     );
@@ -172,7 +227,7 @@ describe('MaskGctModel + MaskGctSynthesis on the random-weight fixture', () => {
     const c = golden.cases.find((x) => x.name === 'phrases')!;
     const controller = new AbortController();
     const synthesis = new MaskGctSynthesis(
-      model,
+      graphsFor(c),
       c.phrases.map((p) => p.phones),
       { ...c.options, signal: controller.signal },
     );

@@ -221,4 +221,21 @@ describe('loadSpeechModel refusals', () => {
     await writeFile(join(model, 'voices', 'probe.json'), JSON.stringify({ name: 'probe', phones: [] }));
     await expect(loadSpeechModel(model)).rejects.toMatchObject({ code: 'MODEL_MANIFEST_INVALID' });
   });
+
+  it('refuses a voice prompt whose phone_pos is not one finite position per phone', async () => {
+    const model = join(dir, 'bad-phone-pos');
+    await cp(join(fixtures, 'maskgct-tiny'), model, { recursive: true });
+    const file = join(model, 'voices', 'probe.json');
+    const voice = JSON.parse(await readFile(file, 'utf8'));
+    expect(voice.phone_pos).toHaveLength(voice.phones.length); // the fixture's own is valid
+    for (const phonePos of ['[1, 2]', '[1, 2, 3, 4]', '[1, "2", 3]', '[1, 2, 1e999]', '"1,2,3"']) {
+      const { phone_pos: _, ...rest } = voice;
+      const json = JSON.stringify(rest).replace(/}$/, `,"phone_pos":${phonePos}}`);
+      await writeFile(file, json);
+      await expect(loadSpeechModel(model), phonePos).rejects.toMatchObject({
+        code: 'MODEL_MANIFEST_INVALID',
+        message: expect.stringContaining('probe.json'),
+      });
+    }
+  });
 });

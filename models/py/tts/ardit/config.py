@@ -21,7 +21,15 @@ class ArditConfig:
     head_width: int = 256  # flow head MLP width
     head_blocks: int = 3
     # Planned AR steps N = round(phones * frames_per_phone / (patch * speed)); training data sets it.
+    # Used only by models without a duration table (below).
     frames_per_phone: float = 6.0
+    # Duration table (models/py/tts/data/token_durations.py): row r = mean frames per token id
+    # for voice duration_voices[r] ("*" = all voices pooled), and mean leading-silence frames.
+    # With it, text tokens sit at their planned centres on the timeline (CONTRACT.md "Positions");
+    # without it (older models), evenly at (i + 0.5) * N / P.
+    duration_voices: List[str] = field(default_factory=list)
+    token_frames: List[List[float]] = field(default_factory=list)
+    lead_frames: List[float] = field(default_factory=list)
     # The stop label is 1 on the last `stop_patience` patches; the runtime stops after that many
     # consecutive positive steps, so a correct model ends exactly on its last patch.
     stop_patience: int = 2

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..")))
 
 from ardit.config import ArditConfig  # noqa: E402
 from ardit.model import Ardit, num_parameters  # noqa: E402
+from data.token_durations import duration_metadata  # noqa: E402
 from model_dir import write_manifest  # noqa: E402
 from zoo.onnx_export import MetaValue, export_onnx  # noqa: E402
 
@@ -64,7 +65,7 @@ class FlowGraph(nn.Module):
 
 def metadata(model: Ardit) -> Dict[str, MetaValue]:
     cfg = model.cfg
-    return {
+    out: Dict[str, MetaValue] = {
         "model_type": MODEL_TYPE,
         "version": CONTRACT_VERSION,
         "sample_rate": SAMPLE_RATE,
@@ -85,11 +86,15 @@ def metadata(model: Ardit) -> Dict[str, MetaValue]:
         "stop_patience": cfg.stop_patience,
         "mel_mean": [float(v) for v in cfg.mel_mean],
         "mel_std": [float(v) for v in cfg.mel_std],
-        "positions": "phone i: (i+0.5)*N/P; bos: 0; patch j: j (N = planned patches)",
+        "positions": ("phone i: planned centre / K (durations table); voice token: lead / 2K; bos: 0; patch j: j"
+                      if cfg.token_frames else "phone i: (i+0.5)*N/P; bos: 0; patch j: j (N = planned patches)"),
         "flow": "x_t=(1-t)*noise+t*x1; v=x1-noise; cfg row: cond=0",
         "kv_layout": "[L,1,H,T,Dh] keys after RoPE",
         "parameters": num_parameters(model),
     }
+    if cfg.token_frames:
+        out["durations"] = duration_metadata(cfg.duration_voices, cfg.token_frames, cfg.lead_frames)
+    return out
 
 
 def export_graphs(model: Ardit, out_dir: str, extra: Dict[str, MetaValue] | None = None) -> Dict[str, str]:

@@ -207,11 +207,13 @@ class Ardit(nn.Module):
     # ----- training -----
 
     def forward_train(self, phones: torch.Tensor, phone_lens: torch.Tensor, mels: torch.Tensor,
-                      frame_lens: torch.Tensor, generator: Optional[torch.Generator] = None):
+                      frame_lens: torch.Tensor, generator: Optional[torch.Generator] = None,
+                      phone_pos: Optional[torch.Tensor] = None):
         """Teacher-forced losses for one padded batch.
 
         phones int64 [B, P] (padded with anything), phone_lens [B]; mels [B, F, M] normalised
-        log-mel (padded), frame_lens [B]. Frames are grouped into patches of K; a partial last
+        log-mel (padded), frame_lens [B]; phone_pos [B, P] the text tokens' timeline positions in
+        patches (their aligned centres), or None to spread them evenly. Frames are grouped into patches of K; a partial last
         patch is zero-padded and its padding frames are masked out of the flow loss (the data
         pipeline should rather pad audio to a multiple of K frames with silence).
         Returns dict(loss, flow, stop).
@@ -231,8 +233,9 @@ class Ardit(nn.Module):
         patches = mels.reshape(b, n_max, k, m)
 
         # Positions: phones on the planned-length timeline (true length at training time).
-        phone_idx = torch.arange(p, device=device, dtype=torch.float32).unsqueeze(0)
-        phone_pos = ((phone_idx + 0.5) * n_lens.unsqueeze(1).float()) / phone_lens.unsqueeze(1).float()
+        if phone_pos is None:
+            phone_idx = torch.arange(p, device=device, dtype=torch.float32).unsqueeze(0)
+            phone_pos = ((phone_idx + 0.5) * n_lens.unsqueeze(1).float()) / phone_lens.unsqueeze(1).float()
         audio_pos = torch.arange(n_max + 1, device=device, dtype=torch.float32).unsqueeze(0).expand(b, -1)
         pos = torch.cat([phone_pos, audio_pos], dim=1)
         x = torch.cat([self.phone_emb(phones), self.bos.reshape(1, 1, -1).expand(b, 1, -1),

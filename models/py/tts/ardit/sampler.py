@@ -14,7 +14,9 @@ from typing import Callable, List, Optional, Tuple
 import numpy as np
 import torch
 
-from .config import text_tokens
+from data.token_durations import duration_row, planned_timeline
+
+from .config import ArditConfig, text_tokens
 from .model import Ardit
 from .philox import normals
 
@@ -56,7 +58,11 @@ def round_half_up(x: float) -> int:
 def plan_length(num_phones: int, frames_per_phone: float, patch: int, opts: GenerateOptions) -> LengthPlan:
     if num_phones < 1:
         raise ValueError("at least one phone is needed")
-    planned = max(1, round_half_up((num_phones * frames_per_phone) / (patch * opts.speed)))
+    return bounds(max(1, round_half_up((num_phones * frames_per_phone) / (patch * opts.speed))), opts)
+
+
+def bounds(planned: int, opts: GenerateOptions) -> LengthPlan:
+    """The stop window around N patches: [ceil(min_ratio N), min(cap, ceil(max_ratio N))]."""
     min_steps = max(1, math.ceil(opts.min_ratio * planned))
     max_steps = min(opts.max_steps, max(min_steps, math.ceil(opts.max_ratio * planned)))
     min_steps = min(min_steps, max_steps)
@@ -66,6 +72,28 @@ def plan_length(num_phones: int, frames_per_phone: float, patch: int, opts: Gene
 def phone_positions(num_phones: int, planned: int) -> np.ndarray:
     return np.array([((i + 0.5) * planned) / num_phones for i in range(num_phones)], dtype=np.float64).astype(
         np.float32)
+
+
+def plan_text(cfg: ArditConfig, phone_ids: List[int], voice: Optional[int], opts: GenerateOptions
+              ) -> Tuple[LengthPlan, np.ndarray]:
+    """The length plan and the prefill's text-token positions (CONTRACT.md "Positions").
+    With a duration table: tokens at their planned centres (in patches), the voice token in
+    the middle of the leading silence, N = round(end of the last token / K). Without one
+    (older models): N from frames_per_phone, tokens spread evenly (the voice token included)."""
+    tokens = text_tokens(cfg, phone_ids, voice)
+    k = cfg.patch
+    if not cfg.token_frames:
+        plan = plan_length(len(phone_ids), cfg.frames_per_phone, k, opts)  # the voice token has no length
+        return plan, phone_positions(len(tokens), plan.planned)
+    if len(phone_ids) < 1:
+        raise ValueError("at least one phone is needed")
+    name = cfg.voices[0 if voice is None else voice] if cfg.voices else None
+    row = duration_row(cfg.duration_voices, name)
+    centres, total = planned_timeline(cfg.token_frames, cfg.lead_frames, row, phone_ids, opts.speed)
+    pos = [c / k for c in centres]
+    if cfg.voices:
+        pos = [cfg.lead_frames[row] / opts.speed / 2 / k] + pos
+    return bounds(max(1, round_half_up(total / k)), opts), np.array(pos, dtype=np.float64).astype(np.float32)
 
 
 def euler_times(steps: int) -> List[float]:
@@ -128,9 +156,8 @@ def generate(graphs: TorchGraphs, phone_ids: List[int], opts: GenerateOptions,
     cfg = graphs.model.cfg
     k, m = cfg.patch, cfg.n_mels
     patience = opts.stop_patience if opts.stop_patience is not None else cfg.stop_patience
-    plan = plan_length(len(phone_ids), cfg.frames_per_phone, k, opts)  # phones only: the voice token has no length
-    tokens = text_tokens(cfg, phone_ids, voice)
-    hidden, _, cache = graphs.prefill(tokens, phone_positions(len(tokens), plan.planned))
+    plan, positions = plan_text(cfg, phone_ids, voice, opts)
+    hidden, _, cache = graphs.prefill(text_tokens(cfg, phone_ids, voice), positions)
     mean = np.asarray(cfg.mel_mean, dtype=np.float64)
     std = np.asarray(cfg.mel_std, dtype=np.float64)
     prev = np.zeros((k, m), dtype=np.float32)

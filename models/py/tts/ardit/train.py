@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..")))
 import mel_spec  # noqa: E402
 from ardit.config import ArditConfig, text_tokens, tiny_fixture_config  # noqa: E402
 from ardit.model import Ardit, num_parameters  # noqa: E402
+from data.token_durations import build_table, clip_timelines, token_centres  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
 DATA = os.path.join(ROOT, "models", "py", "work", "tts", "data")
@@ -109,10 +110,15 @@ def batches(items: List[Item], max_frames: int, rng: random.Random):
     return out
 
 
+def load_rows(data: str) -> List[dict]:
+    """The training manifest's rows, in the order of load_items."""
+    with open(os.path.join(data, "train", "manifest.jsonl")) as f:
+        return [json.loads(line) for line in f]
+
+
 def load_voices(data: str) -> List[str]:
     """Each training clip's voice name, in manifest order (the order of load_items)."""
-    with open(os.path.join(data, "train", "manifest.jsonl")) as f:
-        return [json.loads(line)["voice"] for line in f]
+    return [r["voice"] for r in load_rows(data)]
 
 
 def voice_name(teacher: str) -> str:
@@ -120,8 +126,23 @@ def voice_name(teacher: str) -> str:
     return teacher.split("/")[-1]
 
 
-def collate(items: List[Item], idx: List[int], cfg: ArditConfig, voices: Optional[List[int]] = None):
-    """Padded batch; with `voices` (index per item) each phone row starts with its voice token."""
+Timeline = Tuple[float, np.ndarray]  # leading frames, frames per G2P token (token_durations.py)
+
+
+def text_positions(cfg: ArditConfig, timeline: Timeline, with_voice: bool) -> np.ndarray:
+    """Aligned centres of the prefill's text tokens in patches; the voice token (first, when
+    the model has voices) sits in the middle of the leading silence."""
+    lead, durs = timeline
+    centres = token_centres(lead, durs)
+    if with_voice:
+        centres = np.concatenate([[lead / 2], centres])
+    return (centres / cfg.patch).astype(np.float32)
+
+
+def collate(items: List[Item], idx: List[int], cfg: ArditConfig, voices: Optional[List[int]] = None,
+            timelines: Optional[List[Timeline]] = None):
+    """Padded batch; with `voices` (index per item) each phone row starts with its voice token;
+    with `timelines` the text tokens get their aligned positions (else evenly spread)."""
     mean = torch.tensor(cfg.mel_mean, dtype=torch.float32)
     std = torch.tensor(cfg.mel_std, dtype=torch.float32)
     rows = [text_tokens(cfg, items[i][0].tolist(), None if voices is None else voices[i]) for i in idx]
@@ -132,15 +153,23 @@ def collate(items: List[Item], idx: List[int], cfg: ArditConfig, voices: Optiona
     for b, i in enumerate(idx):
         phones[b, :len(rows[b])] = torch.tensor(rows[b], dtype=torch.int64)
         mels[b, :items[i][1].shape[0]] = (torch.from_numpy(items[i][1]) - mean) / std
-    return (phones, torch.tensor([len(r) for r in rows]), mels, torch.tensor([items[i][1].shape[0] for i in idx]))
+    pos = None
+    if timelines is not None:
+        pos = torch.zeros(len(idx), p)
+        for b, i in enumerate(idx):
+            pos[b, :len(rows[b])] = torch.from_numpy(text_positions(cfg, timelines[i], voices is not None))
+    return (phones, torch.tensor([len(r) for r in rows]), mels, torch.tensor([items[i][1].shape[0] for i in idx]),
+            pos)
 
 
-def evaluate(model: Ardit, items: List[Item], groups, cfg: ArditConfig, voices: Optional[List[int]]) -> dict:
+def evaluate(model: Ardit, items: List[Item], groups, cfg: ArditConfig, voices: Optional[List[int]],
+             timelines: Optional[List[Timeline]]) -> dict:
     model.eval()
     tot = {"loss": 0.0, "flow": 0.0, "stop": 0.0}
     with torch.no_grad():
         for n, idx in enumerate(groups):
-            out = model.forward_train(*collate(items, idx, cfg, voices), generator=torch.Generator().manual_seed(n))
+            *batch, pos = collate(items, idx, cfg, voices, timelines)
+            out = model.forward_train(*batch, generator=torch.Generator().manual_seed(n), phone_pos=pos)
             for k in tot:
                 tot[k] += float(out[k]) / len(groups)
     model.train()
@@ -162,6 +191,8 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny config on synthetic items, a few steps")
     ap.add_argument("--init", default=None, help="checkpoint to continue from (same data)")
     ap.add_argument("--single-voice", action="store_true", help="no voice tokens: one voice, or all voices pooled")
+    ap.add_argument("--even-positions", action="store_true",
+                    help="no duration table: text tokens spread evenly (how models before the table trained)")
     args = ap.parse_args()
     if args.smoke:
         args.max_steps = min(args.max_steps, 3)
@@ -193,6 +224,16 @@ def main() -> None:
         model = Ardit(cfg)
         model.load_state_dict(ck["model"])
         step0 = int(ck.get("step", 0))
+    timelines: Optional[List[Timeline]] = None
+    if not args.smoke and not args.even_positions:
+        rows = load_rows(args.data)
+        timelines = clip_timelines(rows, [m.shape[0] for _, m in items])
+        names = [voice_name(r["voice"]) for r in rows] if cfg.voices else ["*"] * len(rows)
+        cfg.duration_voices, cfg.token_frames, cfg.lead_frames = build_table(rows, timelines, names, cfg.vocab_size)
+        if not cfg.voices:  # a single-voice model has only the pooled row
+            cfg.duration_voices, cfg.token_frames, cfg.lead_frames = ["*"], cfg.token_frames[-1:], cfg.lead_frames[-1:]
+    held_lines = timelines[:len(held)] if timelines else None
+    train_lines = timelines[len(held):] if timelines else None
     print(f"{len(train)} training / {len(held)} held-out clips, {num_parameters(model)} parameters, "
           f"frames_per_phone {cfg.frames_per_phone:.3f}, voices {cfg.voices}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
@@ -216,7 +257,8 @@ def main() -> None:
             lr = args.lr * min(1.0, (step + 1) / args.warmup) * 0.5 * (1 + math.cos(math.pi * progress))
             for g in opt.param_groups:
                 g["lr"] = lr
-            out = model.forward_train(*collate(train, idx, cfg, train_voices))
+            *batch, pos = collate(train, idx, cfg, train_voices, train_lines)
+            out = model.forward_train(*batch, phone_pos=pos)
             opt.zero_grad()
             out["loss"].backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -226,10 +268,10 @@ def main() -> None:
                 print(f"step {step} {elapsed / 60:.1f} min lr {lr:.2e} loss {float(out['loss']):.4f} "
                       f"flow {float(out['flow']):.4f} stop {float(out['stop']):.4f}", flush=True)
             if step % 500 == 0:
-                print(f"held-out {evaluate(model, held, held_groups, cfg, held_voices)}", flush=True)
+                print(f"held-out {evaluate(model, held, held_groups, cfg, held_voices, held_lines)}", flush=True)
                 save()
     save()
-    print(f"held-out {evaluate(model, held, held_groups, cfg, held_voices)}; wrote {ckpt} at step {step}", flush=True)
+    print(f"held-out {evaluate(model, held, held_groups, cfg, held_voices, held_lines)}; wrote {ckpt} at step {step}", flush=True)
 
 
 if __name__ == "__main__":

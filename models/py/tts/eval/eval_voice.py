@@ -69,16 +69,20 @@ def model_row(out_dir: str, wer: dict) -> dict:
         summary = json.load(f)
     with open(os.path.join(out_dir, "manifest.jsonl")) as f:
         rows = [json.loads(line) for line in f if line.strip()]
-    knobs = [f"voice {summary['voice']}"]
+    knobs = [f"voice {summary['voice']}"] if summary.get("voice") else []
     if summary.get("t2s_steps") is not None:
         knobs.append(f"T2S {summary['t2s_steps']} steps")
     if summary.get("flow_steps") is not None:
         knobs.append(f"{summary['flow_steps']} flow steps")
-    name = f"{summary['model']} ({', '.join(knobs)})" + (" [random-weight fixture]" if summary.get("fixture") else "")
+    name = summary["model"] + (f" ({', '.join(knobs)})" if knobs else "")
+    name += " [random-weight fixture]" if summary.get("fixture") else ""
     audio = sum(r["audio_s"] for r in rows)
     ttfa = [r["ttfa_ms"] for r in rows if r.get("ttfa_ms") is not None]
-    return {"system": name, "kind": "model", "dir": out_dir, "fixture": bool(summary.get("fixture")),
-            **wer_columns(wer), "rtf": sum(r["synthesis_s"] for r in rows) / audio if audio else None,
+    # A copy-synthesis rung (copy_synthesize_eval.ts) has WERs but no synthesis timings.
+    timed = audio and all("synthesis_s" in r for r in rows)
+    kind = "copy-synthesis" if summary.get("family") == "copy-synthesis" else "model"
+    return {"system": name, "kind": kind, "dir": out_dir, "fixture": bool(summary.get("fixture")),
+            **wer_columns(wer), "rtf": sum(r["synthesis_s"] for r in rows) / audio if timed else None,
             "ttfa_p50_ms": percentile(ttfa, 50) if ttfa else None,
             "ttfa_p95_ms": percentile(ttfa, 95) if ttfa else None,
             "threads": summary.get("threads")}

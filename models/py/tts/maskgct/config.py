@@ -25,7 +25,13 @@ class MaskGctConfig:
     codec_hidden: int = 128  # decoder conv width
     commitment: float = 0.25
     # Target length = round(phones * frames_per_phone / speed); training data sets it.
+    # Used only by models without a duration table (below).
     frames_per_phone: float = 6.0
+    # Duration table, as ArditConfig's: per-voice mean frames per token id ("*" = pooled), mean
+    # leading-silence frames; the phones then sit at their planned centres (CONTRACT.md).
+    duration_voices: List[str] = field(default_factory=list)
+    token_frames: List[List[float]] = field(default_factory=list)
+    lead_frames: List[float] = field(default_factory=list)
     # Training-only knobs.
     prompt_max_t2s: float = 0.4  # prompt length ~ U[0, ratio * T)
     prompt_max_s2a: float = 0.5

@@ -21,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..")))
 sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..", "..")))
 
+from data.token_durations import duration_metadata, token_centres, token_frames  # noqa: E402
 from maskgct.config import MaskGctConfig  # noqa: E402
 from maskgct.model import MaskGct, num_parameters  # noqa: E402
 from model_dir import write_manifest  # noqa: E402
@@ -35,9 +36,15 @@ SAMPLE_RATE = 16000
 HOP_LENGTH = 320
 
 
+EVEN_POSITIONS = "frame t: t; phone i: (i+0.5)*T/P (T = prompt + target frames, P = all phones)"
+PLANNED_POSITIONS = ("frame t: t; target phone: Tp + its planned centre (durations); prompt phone: its phone_pos, "
+                     "else (i+0.5)*Tp/Pp")
+
+
 def metadata(model: MaskGct) -> Dict[str, MetaValue]:
     cfg = model.cfg
-    return {
+    table = len(cfg.token_frames) > 0
+    meta: Dict[str, MetaValue] = {
         "model_type": MODEL_TYPE,
         "version": CONTRACT_VERSION,
         "sample_rate": SAMPLE_RATE,
@@ -58,11 +65,14 @@ def metadata(model: MaskGct) -> Dict[str, MetaValue]:
         "mel_mean": [float(v) for v in cfg.mel_mean],
         "mel_std": [float(v) for v in cfg.mel_std],
         "semantic": "frame-level phone labels: phone_id * sem_states + state (models/py/tts/data/alignments.py)",
-        "positions": "frame t: t; phone i: (i+0.5)*T/P (T = prompt + target frames, P = all phones)",
+        "positions": PLANNED_POSITIONS if table else EVEN_POSITIONS,
         "guidance": "unconditional row = keys before drop_prefix hidden (t2s: phones+prompt, s2a: prompt)",
         "mel_output": "contract log-mel, frame-major [1,T,80] (de-normalised in the graph)",
         "parameters": num_parameters(model),
     }
+    if table:  # CONTRACT.md "Positions"; models without it spread phones evenly
+        meta["durations"] = duration_metadata(cfg.duration_voices, cfg.token_frames, cfg.lead_frames)
+    return meta
 
 
 def export_graphs(model: MaskGct, out_dir: str, extra: Dict[str, MetaValue] | None = None) -> Dict[str, str]:
@@ -104,7 +114,9 @@ def voice_prompts(model: MaskGct, data: str, cache: str, min_seconds: float = 1.
                   max_seconds: float = 2.5) -> Dict[str, Dict]:
     """One prompt per training voice: the tokens of that voice's first clip of a prompt-like
     length (MaskGCT has no speaker embedding; the prompt is the voice). Phones are our G2P
-    ids (what inference sees), semantic tokens and codes are what training used."""
+    ids (what inference sees), semantic tokens and codes are what training used, and
+    `phone_pos` the phones' aligned centres in frames (token_durations.py, as training placed
+    them). `name` is the voice name, which also selects the duration-table row."""
     from ardit.train import voice_name
     from maskgct.train import collate, load_items
     cfg = model.cfg
@@ -120,9 +132,11 @@ def voice_prompts(model: MaskGct, data: str, cache: str, min_seconds: float = 1.
         frames = int(b["frame_lens"][0])
         with torch.no_grad():
             codes = model.codec.encode(b["mels"])[0, :frames]
+        lead, durs = token_frames(row["ids"], row["align_ids"], row["align_ends"], frames)
         prompts[name] = {"name": name, "text": row["text"], "source": row["id"],
                          "phones": [int(v) for v in items[i][0]], "sem": [int(v) for v in b["sem"][0, :frames]],
-                         "ac": [int(v) for v in codes.reshape(-1)]}
+                         "ac": [int(v) for v in codes.reshape(-1)],
+                         "phone_pos": [float(v) for v in token_centres(lead, durs)]}
     return dict(sorted(prompts.items()))
 
 

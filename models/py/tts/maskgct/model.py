@@ -112,8 +112,10 @@ class T2S(nn.Module):
         s = phone_ids.shape[1] + sem_ids.shape[1]
         return self.logits(phone_ids, phone_pos, sem_ids, sem_masked, prefix_visible(s, drop_prefix))
 
-    def forward_train(self, phones, phone_lens, sem, frame_lens, generator=None) -> Dict[str, torch.Tensor]:
-        """phones int64 [B, P] (padded), phone_lens [B], sem int64 [B, T] (padded), frame_lens [B].
+    def forward_train(self, phones, phone_lens, sem, frame_lens, generator=None,
+                      phone_pos: Optional[torch.Tensor] = None) -> Dict[str, torch.Tensor]:
+        """phones int64 [B, P] (padded), phone_lens [B], sem int64 [B, T] (padded), frame_lens [B];
+        phone_pos [B, P] the phones' aligned centres in frames, or None to spread them evenly.
         Masked cross-entropy on target frames (after a random prompt prefix)."""
         cfg = self.cfg
         b, p = phones.shape
@@ -127,8 +129,9 @@ class T2S(nn.Module):
         phone_valid = torch.arange(p).unsqueeze(0) < phone_lens.unsqueeze(1)
         key_valid = torch.cat([phone_valid & ~uncond.unsqueeze(1),
                                frame_valid & ~(uncond.unsqueeze(1) & (fidx < prompt.unsqueeze(1)))], dim=1)
-        pidx = torch.arange(p, dtype=torch.float32).unsqueeze(0)
-        phone_pos = (pidx + 0.5) * frame_lens.unsqueeze(1).float() / phone_lens.unsqueeze(1).float()
+        if phone_pos is None:
+            pidx = torch.arange(p, dtype=torch.float32).unsqueeze(0)
+            phone_pos = (pidx + 0.5) * frame_lens.unsqueeze(1).float() / phone_lens.unsqueeze(1).float()
         logits = self.logits(phones, phone_pos, sem, masked.float(), key_valid)
         ce = F.cross_entropy(logits[masked], sem[masked])
         return {"loss": ce, "ce": ce}

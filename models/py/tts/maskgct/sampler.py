@@ -18,7 +18,9 @@ import numpy as np
 import torch
 
 from ardit.philox import philox4x32, seed_key
+from data.token_durations import duration_row, planned_timeline
 
+from .config import MaskGctConfig
 from .model import MaskGct
 
 TWO_32 = 4294967296.0
@@ -42,6 +44,7 @@ class GenerateOptions:
     s2a_cfg: float = 0.0
     conf_noise: float = 1.0  # confidence Gumbel noise scale (times t)
     prompt_frames: int = 50  # continuation prompt: last frames of the previous phrase
+    voice: Optional[str] = None  # duration-table row (CONTRACT.md "Positions"); None or unknown = pooled
 
 
 @dataclass
@@ -49,6 +52,9 @@ class Prompt:
     phones: List[int]
     sem: np.ndarray  # int64 [Tp]
     ac: np.ndarray  # int64 [Tp, Q]
+    # float64 [Pp] phone centres in frames from the prompt start; None = evenly over the prompt.
+    # Used only by models with a duration table.
+    phone_pos: Optional[np.ndarray] = None
 
 
 @dataclass
@@ -65,6 +71,8 @@ class PhraseResult:
     mel: np.ndarray  # contract log-mel [L, 80], float32
     traces: Dict[str, List[StepTrace]] = field(default_factory=dict)
     min_margin: float = math.inf  # smallest score gap behind any decision (fixture selection)
+    centres: Optional[List[float]] = None  # target phone centres in frames (duration table), else None
+    phone_pos: Optional[np.ndarray] = None  # float32 positions of all phones fed to T2S
 
 
 def default_s2a_steps(layers: int) -> List[int]:
@@ -90,6 +98,49 @@ def plan_frames(num_phones: int, frames_per_phone: float, opts: GenerateOptions)
 def phone_positions(num_phones: int, num_frames: int) -> np.ndarray:
     return np.array([((i + 0.5) * num_frames) / num_phones for i in range(num_phones)],
                     dtype=np.float64).astype(np.float32)
+
+
+def has_durations(cfg: MaskGctConfig) -> bool:
+    return len(cfg.token_frames) > 0
+
+
+def plan_phrase(cfg: MaskGctConfig, phone_ids: List[int], opts: GenerateOptions) -> Tuple[int, Optional[List[float]]]:
+    """-> (target frames L, target phone centres in frames or None). Without a duration table:
+    plan_frames, no centres (phones spread evenly). With one (CONTRACT.md "Positions"), float64:
+    centres, total = planned_timeline(row of opts.voice, speed); L = num_frames, or
+    max(1, floor(total + 0.5)); with num_frames given and total > 0 each centre becomes
+    (centre * L) / total."""
+    if not has_durations(cfg):
+        return plan_frames(len(phone_ids), cfg.frames_per_phone, opts), None
+    if len(phone_ids) < 1:
+        raise ValueError("at least one phone is needed")
+    row = duration_row(cfg.duration_voices, opts.voice)
+    centres, total = planned_timeline(cfg.token_frames, cfg.lead_frames, row, phone_ids, opts.speed)
+    if opts.num_frames is not None:
+        n = opts.num_frames
+        if total > 0:
+            centres = [(c * n) / total for c in centres]
+    else:
+        n = max(1, round_half_up(total))
+    if not (1 <= n <= opts.max_frames):
+        raise ValueError(f"target frames {n} outside 1..{opts.max_frames}")
+    return n, centres
+
+
+def t2s_positions(prompt: Prompt, tp: int, length: int, num_target: int,
+                  centres: Optional[List[float]]) -> np.ndarray:
+    """float32 RoPE positions of [prompt phones; target phones]. Without centres (no table):
+    all phones evenly over prompt + target, (i + 0.5) * (Tp + L) / P. With them: prompt
+    phones at prompt.phone_pos, else ((i + 0.5) * Tp) / Pp; target phone i at Tp + centres[i];
+    float64 throughout, float32 at the end."""
+    pp = len(prompt.phones)
+    if centres is None:
+        return phone_positions(pp + num_target, tp + length)
+    if prompt.phone_pos is not None:
+        head = [float(v) for v in prompt.phone_pos]
+    else:
+        head = [((i + 0.5) * tp) / pp for i in range(pp)]
+    return np.array(head + [tp + c for c in centres], dtype=np.float64).astype(np.float32)
 
 
 def masked_after_step(length: int, steps: int, step: int, masked_now: int) -> int:
@@ -179,10 +230,12 @@ def mask_predict(logits_fn: LogitsFn, length: int, steps: int, temperature: floa
 
 
 class TorchGraphs:
-    """The three graphs' computations on the PyTorch modules, numpy in and out."""
+    """The three graphs' computations on the PyTorch modules, numpy in and out. `cfg` is what
+    the host loop plans with: the model's, or (fixture) a copy without the duration table."""
 
-    def __init__(self, model: MaskGct):
+    def __init__(self, model: MaskGct, cfg: Optional[MaskGctConfig] = None):
         self.model = model.eval()
+        self.cfg = model.cfg if cfg is None else cfg
 
     @torch.no_grad()
     def t2s(self, phone_ids, phone_pos, sem_ids, sem_masked, drop_prefix) -> np.ndarray:
@@ -205,7 +258,7 @@ def rows(x: np.ndarray, n: int) -> np.ndarray:
 
 def generate_phrase(graphs: TorchGraphs, phone_ids: List[int], prompt: Optional[Prompt], opts: GenerateOptions,
                     phrase: int = 0, record: bool = True) -> PhraseResult:
-    cfg = graphs.model.cfg
+    cfg = graphs.cfg
     q_count = cfg.codec_layers
     steps_per_layer = opts.s2a_steps if opts.s2a_steps is not None else default_s2a_steps(q_count)
     if len(steps_per_layer) != q_count or any(s < 1 for s in steps_per_layer):
@@ -214,12 +267,14 @@ def generate_phrase(graphs: TorchGraphs, phone_ids: List[int], prompt: Optional[
         raise ValueError(f"at most {PASSES_PER_PHRASE - 1} codec layers")
     if prompt is None:
         prompt = Prompt([], np.zeros(0, np.int64), np.zeros((0, q_count), np.int64))
-    length = plan_frames(len(phone_ids), cfg.frames_per_phone, opts)
+    if prompt.phone_pos is not None and len(prompt.phone_pos) != len(prompt.phones):
+        raise ValueError("prompt phone_pos needs one position per prompt phone")
+    length, centres = plan_phrase(cfg, phone_ids, opts)
     key = seed_key(opts.seed)
     tp = len(prompt.sem)
     total = tp + length
     phones = np.array(prompt.phones + list(phone_ids), dtype=np.int64)
-    pos = phone_positions(len(phones), total)
+    pos = t2s_positions(prompt, tp, length, len(phone_ids), centres)
     traces: Dict[str, List[StepTrace]] = {}
     margin: List[float] = []
 
@@ -257,17 +312,30 @@ def generate_phrase(graphs: TorchGraphs, phone_ids: List[int], prompt: Optional[
     # The decoder sees the prompt's codes as left context; only the target's frames are kept.
     mel = graphs.decode(np.concatenate([prompt.ac, ac])[None].astype(np.int64))[0, tp:]
     return PhraseResult(length, sem, ac, mel.astype(np.float32), traces if record else {},
-                        min(margin) if margin else math.inf)
+                        min(margin) if margin else math.inf, centres, pos)
 
 
 def continuation_prompt(phone_ids: List[int], res: PhraseResult, max_frames: int) -> Prompt:
-    """The next phrase's prompt: the last min(L, max_frames) frames of this phrase and the
-    last ceil(P * n / L) of its phones (proportional; the phones of a frame span are not known)."""
+    """The next phrase's prompt: the last n = min(L, max_frames) frames of this phrase, and
+    - with centres (duration table): the phones from the first whose centre >= w = L - n (at
+      least the last phone), at positions centre - w (float64) in the prompt;
+    - without: the last max(1, ceil(P * n / L)) phones (proportional; where the phones sit
+      is not known), positioned evenly by the next phrase."""
     length = res.num_frames
     n = min(length, max_frames)
     p = len(phone_ids)
-    keep = max(1, (p * n + length - 1) // length)
-    return Prompt(list(phone_ids[p - keep:]), res.sem[length - n:].copy(), res.ac[length - n:].copy())
+    sem, ac = res.sem[length - n:].copy(), res.ac[length - n:].copy()
+    if res.centres is None:
+        keep = max(1, (p * n + length - 1) // length)
+        return Prompt(list(phone_ids[p - keep:]), sem, ac)
+    w = length - n
+    first = p - 1
+    for i, c in enumerate(res.centres):
+        if c >= w:
+            first = i
+            break
+    pos = np.array([c - w for c in res.centres[first:]], dtype=np.float64)
+    return Prompt(list(phone_ids[first:]), sem, ac, pos)
 
 
 def synthesize(graphs: TorchGraphs, phrases: List[List[int]], opts: GenerateOptions,

@@ -16,8 +16,9 @@ sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")
 
 from maskgct.config import MaskGctConfig, tiny_fixture_config  # noqa: E402
 from maskgct.model import S2A, T2S, MaskGct, MelCodec, num_parameters  # noqa: E402
-from maskgct.sampler import (GenerateOptions, Prompt, StepTrace, TorchGraphs, generate_phrase,  # noqa: E402
-                             mask_predict, masked_after_step, synthesize)
+from maskgct.sampler import (GenerateOptions, PhraseResult, Prompt, StepTrace, TorchGraphs,  # noqa: E402
+                             continuation_prompt, generate_phrase, mask_predict, masked_after_step, plan_phrase,
+                             synthesize)
 from maskgct.semantic import semantic_tokens  # noqa: E402
 
 torch.set_num_threads(1)
@@ -174,6 +175,70 @@ class ScheduleTest(unittest.TestCase):
         np.testing.assert_array_equal(semantic_tokens(np.array([5, 5, 7]), 1), [5, 5, 7])
 
 
+def with_table(cfg: MaskGctConfig) -> MaskGctConfig:
+    """Rows "a" (2 frames per token, lead 1), "b" (3, lead 2), pooled "*" (4, lead 3)."""
+    cfg.duration_voices = ["a", "b", "*"]
+    cfg.token_frames = [[float(d)] * cfg.vocab_size for d in (2, 3, 4)]
+    cfg.lead_frames = [1.0, 2.0, 3.0]
+    return cfg
+
+
+class PositionsTest(unittest.TestCase):
+    """Duration-table planning (CONTRACT.md "Positions"); the same numbers as
+    test/unit/tts-maskgct/maskgct-positions.test.ts."""
+
+    def test_plan_from_the_voice_row(self):
+        cfg = with_table(tiny_fixture_config())
+        self.assertEqual(plan_phrase(cfg, [10, 11, 9], GenerateOptions(voice="b")), (11, [3.5, 6.5, 9.5]))
+        self.assertEqual(plan_phrase(cfg, [10, 11, 9], GenerateOptions(voice="nobody")), (15, [5.0, 9.0, 13.0]))
+        self.assertEqual(plan_phrase(cfg, [10, 11, 9], GenerateOptions()), (15, [5.0, 9.0, 13.0]))
+        self.assertEqual(plan_phrase(cfg, [10, 11, 9], GenerateOptions(voice="a", speed=2.0)), (4, [1.0, 2.0, 3.0]))
+        n, centres = plan_phrase(cfg, [10, 11, 9], GenerateOptions(voice="b", num_frames=7))
+        self.assertEqual((n, centres), (7, [(c * 7) / 11 for c in (3.5, 6.5, 9.5)]))
+        with self.assertRaises(ValueError):
+            plan_phrase(cfg, [10, 11, 9], GenerateOptions(voice="b", max_frames=10))
+
+    def test_no_table_plans_as_before(self):
+        cfg = tiny_fixture_config()
+        self.assertEqual(plan_phrase(cfg, [10, 11, 9], GenerateOptions(speed=1.25, voice="b")), (7, None))
+
+    def test_positions_fed_to_t2s(self):
+        torch.manual_seed(0)
+        model = MaskGct(with_table(tiny_fixture_config()))
+        graphs = TorchGraphs(model)
+        seen = []
+        inner = graphs.t2s
+
+        def spy(phone_ids, phone_pos, sem_ids, sem_masked, drop):
+            seen.append((phone_ids[0].tolist(), phone_pos[0].tolist()))
+            return inner(phone_ids, phone_pos, sem_ids, sem_masked, drop)
+
+        graphs.t2s = spy
+        prompt = Prompt([20, 21], np.zeros(4, np.int64), np.zeros((4, 3), np.int64), np.array([1.25, 2.75]))
+        opts = GenerateOptions(seed=1, voice="b", t2s_steps=2, s2a_steps=[1, 1, 1], prompt_frames=5)
+        res = synthesize(graphs, [[10, 11, 9], [12, 13]], opts, prompt)
+        self.assertEqual([r.num_frames for r in res], [11, 8])
+        self.assertEqual(seen[0], ([20, 21, 10, 11, 9], [1.25, 2.75, 7.5, 10.5, 13.5]))
+        self.assertEqual(seen[2], ([11, 9, 12, 13], [0.5, 3.5, 8.5, 11.5]))
+        even = TorchGraphs(model, tiny_fixture_config())  # a model without the table: evenly spread
+        even.t2s = spy
+        seen.clear()
+        generate_phrase(even, [10, 11, 9], prompt, GenerateOptions(seed=1, t2s_steps=1, s2a_steps=[1, 1, 1]))
+        self.assertEqual(seen[0][1], [float(np.float32((i + 0.5) * 13 / 5)) for i in range(5)])
+
+    def test_continuation_keeps_the_phones_of_the_window(self):
+        def res(centres):
+            return PhraseResult(11, np.arange(11), np.zeros((11, 3), np.int64), np.zeros((11, 80), np.float32),
+                                centres=centres)
+
+        p = continuation_prompt([10, 11, 9], res([3.5, 6.5, 9.5]), 5)
+        self.assertEqual((p.phones, p.phone_pos.tolist(), p.sem.tolist()), ([11, 9], [0.5, 3.5], [6, 7, 8, 9, 10]))
+        p = continuation_prompt([10, 11, 9], res([3.5, 6.5, 9.5]), 1)
+        self.assertEqual((p.phones, p.phone_pos.tolist()), ([9], [-0.5]))
+        p = continuation_prompt([10, 11, 9], res(None), 5)
+        self.assertEqual((p.phones, p.phone_pos), ([11, 9], None))
+
+
 class ExportTest(unittest.TestCase):
     def test_three_graphs_with_the_same_metadata(self):
         import tempfile
@@ -190,6 +255,24 @@ class ExportTest(unittest.TestCase):
         for m in metas.values():
             self.assertEqual((m["model_type"], m["codec_layers"], m["codebook_size"], m["sem_vocab"]),
                              ("maskgct-tts", "3", "32", "48"))
+            self.assertNotIn("durations", m)  # no table: phones spread evenly
+
+    def test_duration_table_metadata(self):
+        import json
+        import tempfile
+
+        sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+        from maskgct.export import export_graphs
+        from zoo.onnx_export import read_metadata
+
+        torch.manual_seed(0)
+        cfg = with_table(tiny_fixture_config())
+        with tempfile.TemporaryDirectory() as out:
+            paths = export_graphs(MaskGct(cfg), out)
+            metas = [read_metadata(path) for path in paths.values()]
+        table = json.loads(metas[0]["durations"])
+        self.assertEqual(table, {"voices": cfg.duration_voices, "lead": cfg.lead_frames, "frames": cfg.token_frames})
+        self.assertTrue(all(m["durations"] == metas[0]["durations"] for m in metas))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..")))
 import mel_spec  # noqa: E402
 from ardit.train import batches, object_array  # noqa: E402
 from data.alignments import frame_labels  # noqa: E402
+from data.token_durations import build_table, clip_timelines, token_centres  # noqa: E402
 from maskgct.config import MaskGctConfig, tiny_fixture_config  # noqa: E402
 from maskgct.model import MaskGct, num_parameters  # noqa: E402
 from maskgct.semantic import semantic_tokens  # noqa: E402
@@ -91,7 +92,10 @@ def set_statistics(cfg: MaskGctConfig, items: List[Item]) -> None:
     cfg.frames_per_phone = float(sum(m.shape[0] for _, _, m in items) / sum(len(i) for i, _, _ in items))
 
 
-def collate(items: List[Item], codes: List[np.ndarray] | None, idx: List[int], cfg: MaskGctConfig):
+def collate(items: List[Item], codes: List[np.ndarray] | None, idx: List[int], cfg: MaskGctConfig,
+            timelines: List[Tuple[float, np.ndarray]] | None = None):
+    """Padded batch; with `timelines` (token_durations.py) "phone_pos" holds each phone's aligned
+    centre in frames, else None (evenly spread)."""
     mean = torch.tensor(cfg.mel_mean, dtype=torch.float32)
     std = torch.tensor(cfg.mel_std, dtype=torch.float32)
     p = max(len(items[i][0]) for i in idx)
@@ -107,11 +111,17 @@ def collate(items: List[Item], codes: List[np.ndarray] | None, idx: List[int], c
         mels[b, :lm.shape[0]] = (torch.from_numpy(lm) - mean) / std
         if codes is not None:
             ac[b, :lm.shape[0]] = torch.from_numpy(codes[i])
-    return {"phones": phones, "phone_lens": torch.tensor([len(items[i][0]) for i in idx]), "sem": sem,
+    pos = None
+    if timelines is not None:
+        pos = torch.zeros(len(idx), p)
+        for b, i in enumerate(idx):
+            c = token_centres(*timelines[i])
+            pos[b, :len(c)] = torch.from_numpy(c.astype(np.float32))
+    return {"phones": phones, "phone_lens": torch.tensor([len(items[i][0]) for i in idx]), "sem": sem, "phone_pos": pos,
             "mels": mels, "codes": ac, "frame_lens": torch.tensor([items[i][2].shape[0] for i in idx])}
 
 
-def run_stage(name: str, modules, loss_fn, train, minutes: float, args, rng) -> int:
+def run_stage(name: str, modules, loss_fn, train, minutes: float, args, rng, every_200=None) -> int:
     params = [p for m in modules for p in m.parameters()]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     budget = minutes * 60
@@ -137,6 +147,8 @@ def run_stage(name: str, modules, loss_fn, train, minutes: float, args, rng) -> 
             if step % 50 == 0 or args.smoke:
                 parts = " ".join(f"{k} {float(v):.4f}" for k, v in out.items() if v.numel() == 1 and k != "layer")
                 print(f"{name} step {step} {elapsed / 60:.1f} min lr {lr:.2e} {parts}", flush=True)
+            if every_200 is not None and step % 200 == 0:
+                every_200(step)
     for m in modules:
         m.eval()
     return step
@@ -157,6 +169,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--smoke", action="store_true", help="tiny config on synthetic items, a few steps")
+    ap.add_argument("--even-positions", action="store_true",
+                    help="no duration table: phones spread evenly (how models before the table trained)")
     ap.add_argument("--init", default=None, help="checkpoint to continue from (same data; use --codec-minutes 0 "
                     "to keep its codec, and so the codes its T2S/S2A learned)")
     args = ap.parse_args()
@@ -176,6 +190,13 @@ def main() -> None:
         cfg = MaskGctConfig(**ck["config"])
         model = MaskGct(cfg)
         model.load_state_dict(ck["model"])
+    timelines = None
+    if not args.smoke and not args.even_positions:
+        with open(os.path.join(args.data, "train", "manifest.jsonl")) as f:
+            rows = [json.loads(line) for line in f]
+        timelines = clip_timelines(rows, [m.shape[0] for _, _, m in items])
+        names = [r["voice"].split("/")[-1] for r in rows]
+        cfg.duration_voices, cfg.token_frames, cfg.lead_frames = build_table(rows, timelines, names, cfg.vocab_size)
     print(f"{len(items)} clips, {num_parameters(model)} parameters, frames_per_phone {cfg.frames_per_phone:.3f}",
           flush=True)
     os.makedirs(args.out, exist_ok=True)
@@ -194,14 +215,17 @@ def main() -> None:
         codes.append(model.codec.encode(b["mels"])[0].numpy())
 
     def joint(idx):
-        b = collate(items, codes, idx, cfg)
-        t2s = model.t2s.forward_train(b["phones"], b["phone_lens"], b["sem"], b["frame_lens"])
+        b = collate(items, codes, idx, cfg, timelines)
+        t2s = model.t2s.forward_train(b["phones"], b["phone_lens"], b["sem"], b["frame_lens"], phone_pos=b["phone_pos"])
         s2a = model.s2a.forward_train(b["sem"], b["codes"], b["frame_lens"])
         return {"loss": t2s["loss"] + s2a["loss"], "t2s": t2s["ce"], "s2a": s2a["ce"]}
 
     # T2S and S2A are independent given the tokens: one interleaved stage over both budgets.
+    def save(stage_steps: int) -> None:  # a long run leaves a usable checkpoint as it goes
+        torch.save({"config": asdict(cfg), "model": model.state_dict(), "step": steps + stage_steps}, ckpt)
+
     steps += run_stage("t2s+s2a", [model.t2s, model.s2a], joint, items, args.t2s_minutes + args.s2a_minutes,
-                       args, rng)
+                       args, rng, save)
     torch.save({"config": asdict(cfg), "model": model.state_dict(), "step": steps}, ckpt)
     print(f"wrote {ckpt} after {steps} steps", flush=True)
 
