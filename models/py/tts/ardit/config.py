@@ -37,6 +37,14 @@ class ArditConfig:
     cond_dropout: float = 0.1  # classifier-free guidance: hidden replaced by zeros
     noise_draws: int = 4  # flow-matching noise samples per target patch
     stop_pos_weight: float = 5.0
+    # Auxiliary regression of the next patch from the hidden state (MSE, weight aux_weight; a
+    # training-only linear head, not exported): a direct, low-variance gradient that teaches
+    # the backbone the text -> mel mapping faster than the flow loss alone (reference 2.3,
+    # "deterministic regression head first"). 0 = off (models before it).
+    aux_weight: float = 0.0
+    # Gaussian noise (std, normalised units) on the previous patches the backbone and the flow
+    # head read during training: at inference they read the model's own imperfect samples.
+    input_noise: float = 0.0
     # Per-bin normalisation of the contract log-mel (training-set statistics).
     mel_mean: List[float] = field(default_factory=lambda: [-5.0] * 80)
     mel_std: List[float] = field(default_factory=lambda: [2.0] * 80)

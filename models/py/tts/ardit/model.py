@@ -155,6 +155,8 @@ class Ardit(nn.Module):
         self.norm = nn.LayerNorm(cfg.dim)
         self.stop = nn.Linear(cfg.dim, 1)
         self.head = FlowHead(cfg)
+        if cfg.aux_weight > 0:  # training-only (export.py never calls it)
+            self.aux = nn.Linear(cfg.dim, cfg.patch * cfg.n_mels)
         self.register_buffer("inv_freq", rope_inv_freq(cfg.head_dim, cfg.rope_base), persistent=False)
 
     # ----- backbone -----
@@ -231,6 +233,10 @@ class Ardit(nn.Module):
         frame_valid = torch.arange(frames, device=device).unsqueeze(0) < frame_lens.unsqueeze(1)
         mels = mels * frame_valid.unsqueeze(-1)
         patches = mels.reshape(b, n_max, k, m)
+        inputs = patches  # what the backbone and the flow head read as previous patches
+        if self.training and cfg.input_noise > 0:
+            noise_in = torch.randn(patches.shape, device=device, generator=generator) * cfg.input_noise
+            inputs = patches + noise_in * frame_valid.reshape(b, n_max, k, 1)
 
         # Positions: phones on the planned-length timeline (true length at training time).
         if phone_pos is None:
@@ -239,7 +245,7 @@ class Ardit(nn.Module):
         audio_pos = torch.arange(n_max + 1, device=device, dtype=torch.float32).unsqueeze(0).expand(b, -1)
         pos = torch.cat([phone_pos, audio_pos], dim=1)
         x = torch.cat([self.phone_emb(phones), self.bos.reshape(1, 1, -1).expand(b, 1, -1),
-                       self.embed_patches(patches)], dim=1)
+                       self.embed_patches(inputs)], dim=1)
 
         # Prefix-LM mask with padding: S = P + 1 + n_max.
         s = p + 1 + n_max
@@ -259,7 +265,12 @@ class Ardit(nn.Module):
 
         # Flow matching: hidden a (a < N) -> patch a + 1, with patch a (zeros for BOS) as prev.
         cond = ha[:, :n_max]
-        prev = torch.cat([torch.zeros_like(patches[:, :1]), patches[:, :-1]], dim=1)
+        aux = torch.zeros((), device=device)
+        if cfg.aux_weight > 0:
+            pred = self.aux(cond).reshape(b, n_max, k, m)
+            amask = frame_valid.reshape(b, n_max, k).float()
+            aux = (((pred - patches) ** 2).mean(-1) * amask).sum() / amask.sum().clamp(min=1)
+        prev = torch.cat([torch.zeros_like(inputs[:, :1]), inputs[:, :-1]], dim=1)
         draws = cfg.noise_draws
         cond = cond.reshape(b * n_max, -1).repeat(draws, 1)
         target = patches.reshape(b * n_max, k, m).repeat(draws, 1, 1)
@@ -284,8 +295,9 @@ class Ardit(nn.Module):
         bce = F.binary_cross_entropy_with_logits(
             logits, labels, reduction="none", pos_weight=torch.tensor(cfg.stop_pos_weight, device=device))
         stop = (bce * stop_valid).sum() / stop_valid.sum().clamp(min=1)
-        return {"loss": flow + stop, "flow": flow, "stop": stop}
+        return {"loss": flow + stop + cfg.aux_weight * aux, "flow": flow, "stop": stop, "aux": aux}
 
 
 def num_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+    """Parameters of the exported graphs: the training-only auxiliary head is left out."""
+    return sum(p.numel() for n, p in model.named_parameters() if not n.startswith("aux."))

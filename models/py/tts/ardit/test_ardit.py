@@ -96,6 +96,25 @@ class ModelTest(unittest.TestCase):
             both = model.forward_train(phones, phone_lens, mels, frame_lens)["stop"]
         torch.testing.assert_close(both, (6 * s0 + 4 * s1) / 10, atol=1e-5, rtol=1e-5)
 
+    def test_auxiliary_regression_and_input_noise_are_training_only(self):
+        torch.manual_seed(0)
+        cfg = tiny_fixture_config()
+        plain = num_parameters(Ardit(cfg))
+        cfg.aux_weight, cfg.input_noise = 1.0, 0.3
+        model = Ardit(cfg)
+        self.assertEqual(num_parameters(model), plain)  # the aux head is not part of any graph
+        batch = toy_batch(cfg)
+        g = lambda: torch.Generator().manual_seed(5)  # noqa: E731
+        with torch.no_grad():
+            model.train()
+            noisy = model.forward_train(*batch, generator=g())
+            model.eval()
+            clean = model.forward_train(*batch, generator=g())
+        self.assertGreater(float(clean["aux"]), 0.0)
+        torch.testing.assert_close(clean["loss"], clean["flow"] + clean["stop"] + clean["aux"])
+        # Input noise applies in training mode only: the stop loss sees different inputs.
+        self.assertNotAlmostEqual(float(noisy["stop"]), float(clean["stop"]), places=6)
+
     def test_a_few_optimizer_steps_lower_the_loss(self):
         torch.manual_seed(0)
         cfg = tiny_fixture_config()

@@ -165,7 +165,7 @@ def collate(items: List[Item], idx: List[int], cfg: ArditConfig, voices: Optiona
 def evaluate(model: Ardit, items: List[Item], groups, cfg: ArditConfig, voices: Optional[List[int]],
              timelines: Optional[List[Timeline]]) -> dict:
     model.eval()
-    tot = {"loss": 0.0, "flow": 0.0, "stop": 0.0}
+    tot = {"loss": 0.0, "flow": 0.0, "stop": 0.0, "aux": 0.0}
     with torch.no_grad():
         for n, idx in enumerate(groups):
             *batch, pos = collate(items, idx, cfg, voices, timelines)
@@ -191,6 +191,8 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny config on synthetic items, a few steps")
     ap.add_argument("--init", default=None, help="checkpoint to continue from (same data)")
     ap.add_argument("--single-voice", action="store_true", help="no voice tokens: one voice, or all voices pooled")
+    ap.add_argument("--aux-weight", type=float, default=None, help="auxiliary regression loss weight (config.py)")
+    ap.add_argument("--input-noise", type=float, default=None, help="noise on the previous patches read (config.py)")
     ap.add_argument("--even-positions", action="store_true",
                     help="no duration table: text tokens spread evenly (how models before the table trained)")
     args = ap.parse_args()
@@ -216,14 +218,21 @@ def main() -> None:
     train = items[len(held):]
     held_voices = voice_of[:len(held)] if voice_of else None
     train_voices = voice_of[len(held):] if voice_of else None
-    model = Ardit(cfg)
     step0 = 0
     if args.init:  # continue a run: weights (and statistics, voices) from its checkpoint, a fresh schedule
         ck = torch.load(args.init, map_location="cpu")
         cfg = ArditConfig(**ck["config"])
-        model = Ardit(cfg)
-        model.load_state_dict(ck["model"])
         step0 = int(ck.get("step", 0))
+    for name in ("aux_weight", "input_noise"):  # training knobs may change when continuing
+        if getattr(args, name) is not None:
+            setattr(cfg, name, getattr(args, name))
+    if args.init:
+        model = Ardit(cfg)
+        missing, unexpected = model.load_state_dict(ck["model"], strict=False)
+        if unexpected or any(not k.startswith("aux.") for k in missing):
+            raise SystemExit(f"{args.init}: weights do not fit (missing {missing}, unexpected {unexpected})")
+    else:
+        model = Ardit(cfg)
     timelines: Optional[List[Timeline]] = None
     if not args.smoke and not args.even_positions:
         rows = load_rows(args.data)
@@ -266,7 +275,8 @@ def main() -> None:
             step += 1
             if step % 50 == 0 or args.smoke:
                 print(f"step {step} {elapsed / 60:.1f} min lr {lr:.2e} loss {float(out['loss']):.4f} "
-                      f"flow {float(out['flow']):.4f} stop {float(out['stop']):.4f}", flush=True)
+                      f"flow {float(out['flow']):.4f} stop {float(out['stop']):.4f} aux {float(out['aux']):.4f}",
+                      flush=True)
             if step % 500 == 0:
                 print(f"held-out {evaluate(model, held, held_groups, cfg, held_voices, held_lines)}", flush=True)
                 save()
