@@ -9,7 +9,9 @@
 //     --out models/py/work/tts/eval-runs/copy-slt-hts [--vocoder models/embedded/tts-vocoder] [--limit N]
 //
 // --teacher: a teacher directory written by make_tts_data.py (manifest.jsonl rows with set,
-// id, raw, wav; 16 kHz WAVs). --limit N: the first N rows of each set.
+// id, raw, wav; 16 kHz WAVs). --limit N: the first N rows of each set. --mels DIR: vocode
+// DIR/<id>.mel.f32 (contract log-mel, [T, 80] float32) instead of each WAV's own log-mel:
+// the tokenised rung, written by models/py/tts/maskgct/codec_copy.py.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     vocoder: { type: 'string', default: 'models/embedded/tts-vocoder' },
     limit: { type: 'string' },
+    mels: { type: 'string' },
   },
 });
 if (values.teacher === undefined || values.out === undefined) {
@@ -51,6 +54,13 @@ const rows = all.filter((r) => {
   return n < limit;
 });
 
+function readMel(file: string): { data: Float32Array; numFrames: number } {
+  const bytes = readFileSync(file);
+  const data = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(data.buffer).set(bytes);
+  return { data, numFrames: data.length / 80 };
+}
+
 const out = values.out;
 mkdirSync(out, { recursive: true });
 const vocoder = await VocoderModel.load(values.vocoder, { intraOpThreads: 1 });
@@ -62,7 +72,10 @@ try {
     if (wav.sampleRate !== 16000)
       throw new Error(`${row.wav}: ${wav.sampleRate} Hz, the mel contract is 16 kHz`);
     const source = wav.channels[0]!;
-    const logMel = computeLogMel(source);
+    const logMel =
+      values.mels === undefined
+        ? computeLogMel(source)
+        : readMel(path.join(values.mels, `${row.id}.mel.f32`));
     const audio = (await vocoder.synthesize(logMel.data, logMel.numFrames)).subarray(0, source.length);
     const name = `${row.id}.wav`;
     writeFileSync(path.join(out, name), encodeWav({ sampleRate: 16000, channels: [audio] }));
@@ -76,7 +89,10 @@ try {
 }
 writeFileSync(path.join(out, 'manifest.jsonl'), `${lines.join('\n')}\n`);
 const summary = {
-  model: `copy-synthesis of ${path.basename(teacher)} through ${path.basename(values.vocoder)}`,
+  model:
+    values.mels === undefined
+      ? `copy-synthesis of ${path.basename(teacher)} through ${path.basename(values.vocoder)}`
+      : `copy-synthesis of ${path.basename(teacher)} through the codec (${values.mels}) and ${path.basename(values.vocoder)}`,
   family: 'copy-synthesis',
   rows: rows.length,
   sets: [...new Set(rows.map((r) => r.set))],
