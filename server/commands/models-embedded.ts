@@ -16,8 +16,11 @@ export const embeddedModels = {
   primary: 'digits-fastconformer',
   /** Offline Paraformer, trained on spoken digits: the second pass. */
   secondPass: 'digits-paraformer',
-  /** Text-to-speech voices, in default order (ARDiT-style first), and their shared vocoder. */
-  tts: ['tts-ardit', 'tts-maskgct'],
+  /**
+   * Text-to-speech voices, in default order, and their shared vocoder. The first is the
+   * default model: MaskGCT, the intelligible one (its model card); ARDiT is the faster one.
+   */
+  tts: ['tts-maskgct', 'tts-ardit'],
   ttsVocoder: 'tts-vocoder',
 } as const;
 
