@@ -12,9 +12,12 @@ frames per phone token of our G2P (`ids`, what inference sees). Length-bucketed 
 AdamW with warm-up and cosine decay, gradient clipping, a wall-clock budget; the checkpoint
 ({"config", "model", "step"}) is what export.py reads. Multi-voice by default: each clip's
 teacher voice becomes a voice token (config.py `text_tokens`; --single-voice pools them).
---init continues a run from its checkpoint with a fresh schedule. The shipped
-models/embedded/tts-ardit came from `--minutes 55 --threads 1 --warmup 60 --batch-frames 3000`
-(715 steps; see its MODEL_CARD.md).
+Text tokens sit at their aligned centres (models/py/tts/data/token_durations.py, from the
+manifest's teacher alignment), and the per-voice duration table inference places them by is
+stored in the config (--even-positions: the older evenly spread layout, no table).
+--init continues a run from its checkpoint with a fresh schedule; --aux-weight and
+--input-noise set the training-only knobs of config.py. models/embedded/tts-ardit's
+MODEL_CARD.md gives the commands of the shipped model (three runs, 2,290 steps).
 """
 from __future__ import annotations
 

@@ -15,7 +15,9 @@ wall-clock budget with AdamW, warm-up and cosine decay:
 1. codec (codebooks started from data frames; reconstruction + codebook + commitment);
 2. every clip's acoustic codes from the frozen codec;
 3. T2S and S2A, interleaved step by step (masked cross-entropy).
-The checkpoint ({"config", "model", "step"}) is what export.py reads (with --data it also
+T2S sees each phone at its aligned centre (models/py/tts/data/token_durations.py) and
+the per-voice duration table inference uses is stored in the config (--even-positions: the
+older evenly spread layout). The checkpoint ({"config", "model", "step"}) is what export.py reads (with --data it also
 writes one voice prompt per teacher voice). --init continues a run (--codec-minutes 0 keeps
 its codec); models/embedded/tts-maskgct's MODEL_CARD.md gives the shipped commands.
 """
