@@ -14,7 +14,6 @@
  */
 import { SpeechError } from '../../common/errors.js';
 import type { ArditGraphs, ArditModelInfo, ArditStepResult } from '../../tts/ardit/ardit-graphs.js';
-import type { DurationTable } from '../../tts/speech/token-timeline.js';
 import {
   float32Data,
   float32Tensor,
@@ -24,7 +23,7 @@ import {
   type OnnxMetadata,
   type SessionOptions,
 } from '../runtime/index.js';
-import { readDurationTable } from './duration-table.js';
+import { durationsField } from './duration-table.js';
 import { type GraphSetContract, metadataInvalid, openGraphSet, positiveInt } from './graph-set.js';
 
 export const ARDIT_MODEL_TYPE = 'ardit-tts';
@@ -228,7 +227,7 @@ function readConfig(meta: OnnxMetadata): ArditModelConfig {
     vocabSize: positiveInt(meta, 'vocab_size'),
     voices: voiceNames(meta),
     framesPerPhone,
-    ...durationsOf(meta, positiveInt(meta, 'vocab_size')),
+    ...durationsField(meta, positiveInt(meta, 'vocab_size')),
     stopPatience: positiveInt(meta, 'stop_patience'),
     melMean: doubles(meta, 'mel_mean', numMels),
     melStd,
@@ -237,11 +236,6 @@ function readConfig(meta: OnnxMetadata): ArditModelConfig {
     headDim,
     metadata: meta.toObject(),
   };
-}
-
-function durationsOf(meta: OnnxMetadata, vocabSize: number): { durations?: DurationTable } {
-  const durations = readDurationTable(meta, vocabSize);
-  return durations === undefined ? {} : { durations };
 }
 
 /** Metadata `voices`: comma-separated speaker names; missing or empty for a single-voice model. */

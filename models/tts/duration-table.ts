@@ -38,3 +38,9 @@ export function readDurationTable(meta: OnnxMetadata, vocabSize: number): Durati
   }
   return { voices: voices as string[], lead: lead as number[], frames: frames as number[][] };
 }
+
+/** The model info's optional `durations` field: spread into the config object as read. */
+export function durationsField(meta: OnnxMetadata, vocabSize: number): { durations?: DurationTable } {
+  const durations = readDurationTable(meta, vocabSize);
+  return durations === undefined ? {} : { durations };
+}

@@ -14,7 +14,6 @@
  */
 import { SpeechError } from '../../common/errors.js';
 import type { MaskGctGraphs, MaskGctModelInfo, S2aFeed, T2sFeed } from '../../tts/maskgct/maskgct-graphs.js';
-import type { DurationTable } from '../../tts/speech/token-timeline.js';
 import {
   float32Data,
   float32Tensor,
@@ -24,7 +23,7 @@ import {
   type OnnxMetadata,
   type SessionOptions,
 } from '../runtime/index.js';
-import { readDurationTable } from './duration-table.js';
+import { durationsField } from './duration-table.js';
 import { type GraphSetContract, metadataInvalid, openGraphSet, positiveInt } from './graph-set.js';
 
 export const MASKGCT_MODEL_TYPE = 'maskgct-tts';
@@ -218,14 +217,8 @@ function readConfig(meta: OnnxMetadata): MaskGctModelConfig {
     codecLayers: positiveInt(meta, 'codec_layers'),
     codebookSize: positiveInt(meta, 'codebook_size'),
     framesPerPhone,
-    ...durationsOf(meta, vocabSize),
+    ...durationsField(meta, vocabSize),
     hiddenSize: positiveInt(meta, 'hidden_size'),
     metadata: meta.toObject(),
   };
-}
-
-/** Models trained before the duration table have none: their phones are spread evenly. */
-function durationsOf(meta: OnnxMetadata, vocabSize: number): { durations?: DurationTable } {
-  const durations = readDurationTable(meta, vocabSize);
-  return durations === undefined ? {} : { durations };
 }

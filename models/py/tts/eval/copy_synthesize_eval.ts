@@ -11,7 +11,8 @@
 // --teacher: a teacher directory written by make_tts_data.py (manifest.jsonl rows with set,
 // id, raw, wav; 16 kHz WAVs). --limit N: the first N rows of each set. --mels DIR: vocode
 // DIR/<id>.mel.f32 (contract log-mel, [T, 80] float32) instead of each WAV's own log-mel:
-// the tokenised rung, written by models/py/tts/maskgct/codec_copy.py.
+// the tokenised rung, written by models/py/tts/maskgct/codec_copy.py. --as-is: the teacher's
+// own audio, unchanged (the top rung on exactly the texts the models read).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     vocoder: { type: 'string', default: 'models/embedded/tts-vocoder' },
     limit: { type: 'string' },
     mels: { type: 'string' },
+    'as-is': { type: 'boolean' },
   },
 });
 if (values.teacher === undefined || values.out === undefined) {
@@ -63,7 +65,8 @@ function readMel(file: string): { data: Float32Array; numFrames: number } {
 
 const out = values.out;
 mkdirSync(out, { recursive: true });
-const vocoder = await VocoderModel.load(values.vocoder, { intraOpThreads: 1 });
+const asIs = values['as-is'] === true;
+const vocoder = asIs ? undefined : await VocoderModel.load(values.vocoder, { intraOpThreads: 1 });
 const lines: string[] = [];
 let audioTotal = 0;
 try {
@@ -72,11 +75,14 @@ try {
     if (wav.sampleRate !== 16000)
       throw new Error(`${row.wav}: ${wav.sampleRate} Hz, the mel contract is 16 kHz`);
     const source = wav.channels[0]!;
-    const logMel =
-      values.mels === undefined
-        ? computeLogMel(source)
-        : readMel(path.join(values.mels, `${row.id}.mel.f32`));
-    const audio = (await vocoder.synthesize(logMel.data, logMel.numFrames)).subarray(0, source.length);
+    let audio = source;
+    if (vocoder !== undefined) {
+      const logMel =
+        values.mels === undefined
+          ? computeLogMel(source)
+          : readMel(path.join(values.mels, `${row.id}.mel.f32`));
+      audio = (await vocoder.synthesize(logMel.data, logMel.numFrames)).subarray(0, source.length);
+    }
     const name = `${row.id}.wav`;
     writeFileSync(path.join(out, name), encodeWav({ sampleRate: 16000, channels: [audio] }));
     audioTotal += audio.length / 16000;
@@ -85,12 +91,13 @@ try {
     );
   }
 } finally {
-  await vocoder.release();
+  await vocoder?.release();
 }
 writeFileSync(path.join(out, 'manifest.jsonl'), `${lines.join('\n')}\n`);
 const summary = {
-  model:
-    values.mels === undefined
+  model: asIs
+    ? `teacher ${path.basename(teacher)} (same texts)`
+    : values.mels === undefined
       ? `copy-synthesis of ${path.basename(teacher)} through ${path.basename(values.vocoder)}`
       : `copy-synthesis of ${path.basename(teacher)} through the codec (${values.mels}) and ${path.basename(values.vocoder)}`,
   family: 'copy-synthesis',
