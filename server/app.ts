@@ -13,7 +13,7 @@ import Fastify, {
 } from 'fastify';
 import { SpeechError, toSpeechError } from '../common/errors.js';
 import { type AuthConfig, requireApiKey } from './auth.js';
-import type { EngineClient } from './engine/engine-client.js';
+import type { LiveEngine } from './engine/engine-pool.js';
 import { ServerMetrics } from './metrics.js';
 import { registerDemoRoutes } from './routes/demo-route.js';
 import { registerHealthRoutes } from './routes/health-route.js';
@@ -27,7 +27,8 @@ import type { ServerContext, ServerLimits } from './server-context.js';
 import type { TtsClient } from './tts/tts-client.js';
 
 export interface AppOptions {
-  readonly engine: EngineClient;
+  /** One engine worker (EngineClient) or several (EnginePool). */
+  readonly engine: LiveEngine;
   /** The TTS worker; absent = text-to-speech off (speech requests get MODEL_NOT_FOUND). */
   readonly tts?: TtsClient;
   readonly limits: ServerLimits;

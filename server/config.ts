@@ -80,6 +80,19 @@ export const configSchema = z
       .max(256)
       .default(1)
       .describe('onnxruntime intra-op threads per session.'),
+    /**
+     * Engine worker threads for live and uploaded ASR sessions, each with its own copy of
+     * the models; a session runs on the worker with the fewest. onnxruntime runs on the
+     * calling thread, so one worker uses one core (times `threads`). auto = one per core
+     * (at most 4) on the CPU provider, one on a GPU (where one worker's big batches are
+     * what keeps the device busy).
+     */
+    engineWorkers: z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(64)])
+      .default('auto')
+      .describe(
+        'ASR engine worker threads, each with its own copy of the models; auto = one per core (at most 4) on CPU, 1 on a GPU.',
+      ),
 
     /**
      * Text-to-speech model directories or ids, comma-separated; the first is the default for

@@ -4,12 +4,13 @@
  * where it listens and one saying what speaks; drains on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import pino from 'pino';
 import type { StreamingDecoderChoice } from '../asr/recognizer.js';
 import { SpeechError } from '../common/errors.js';
 import { type App, buildApp } from './app.js';
 import type { Config } from './config.js';
-import { EngineClient } from './engine/engine-client.js';
+import { EnginePool, resolveEngineWorkers } from './engine/engine-pool.js';
 import { TtsClient } from './tts/tts-client.js';
 
 export interface ServerStartOptions {
@@ -33,7 +34,8 @@ export async function startServer(config: Config, models: ServerStartOptions): P
   const ttsModels = models.ttsModels ?? [];
   // Both workers load at once; if either fails the other is stopped before the error leaves.
   const [engineStart, ttsStart] = await Promise.allSettled([
-    EngineClient.start({
+    EnginePool.start({
+      workers: resolveEngineWorkers(config.engineWorkers, config.provider, availableParallelism()),
       model: models.model,
       secondPassModel: models.secondPassModel,
       decoder: models.decoder,
@@ -86,7 +88,8 @@ export async function startServer(config: Config, models: ServerStartOptions): P
     https,
   });
   const primary = engine.engine.primary;
-  const describeModel = `model ${primary.id}, provider ${primary.provider}`;
+  const workers = engine.workerCount;
+  const describeModel = `model ${primary.id}, provider ${primary.provider}, ${workers} engine worker${workers === 1 ? '' : 's'}`;
   try {
     // The one start-up line: where it listens, with what.
     await app.fastify.listen({

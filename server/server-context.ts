@@ -4,7 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuthConfig } from './auth.js';
-import type { EngineClient } from './engine/engine-client.js';
+import type { LiveEngine } from './engine/engine-pool.js';
 import type { ServerMetrics } from './metrics.js';
 import type { TtsClient } from './tts/tts-client.js';
 
@@ -29,7 +29,7 @@ export interface ServerLimits {
 }
 
 export interface ServerContext {
-  readonly engine: EngineClient;
+  readonly engine: LiveEngine;
   /** The speech models' worker; undefined when text-to-speech is off (no model loaded). */
   readonly tts: TtsClient | undefined;
   readonly limits: ServerLimits;

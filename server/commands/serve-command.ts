@@ -26,6 +26,7 @@ const SERVE_KEYS: readonly ConfigKey[] = [
   'modelsDir',
   'provider',
   'threads',
+  'engineWorkers',
   'ttsModel',
   'ttsThreads',
   'ttsConcurrency',

@@ -10,6 +10,7 @@ import type { EndpointOverrides } from '../../asr/endpoint.js';
 import type { Hotword } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
 import { type ErrorCode, errorCatalogue, SpeechError } from '../../common/errors.js';
+import type { LiveEngine } from './engine-pool.js';
 import type {
   BatchStats,
   EngineDescription,
@@ -130,7 +131,7 @@ export interface EngineClientOptions extends Omit<EngineWorkerData, 'entry'> {
   readonly onBatch?: (stats: BatchStats) => void;
 }
 
-export class EngineClient {
+export class EngineClient implements LiveEngine {
   readonly #worker: Worker;
   readonly #sessions = new Map<number, EngineSession>();
   readonly #opening = new Map<number, { resolve: () => void; reject: (e: SpeechError) => void }>();
@@ -194,6 +195,11 @@ export class EngineClient {
 
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** One worker thread. */
+  get workerCount(): number {
+    return 1;
   }
 
   /** Opens a session; rejects with the worker's coded error for invalid options. */

@@ -18,6 +18,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
       status: ctx.shuttingDown() ? 'shutting-down' : 'ok',
       uptime_seconds: Math.round((Date.now() - started) / 1000),
       sessions: ctx.connections.size,
+      engine_workers: ctx.engine.workerCount,
       models: secondPass ? [model(primary), model(secondPass)] : [model(primary)],
       providers,
       tts: {

@@ -4,7 +4,7 @@
  * bench passes the limits it needs on top of these defaults.
  */
 import { type App, buildApp } from '../../server/app.js';
-import { EngineClient } from '../../server/engine/engine-client.js';
+import { EnginePool } from '../../server/engine/engine-pool.js';
 import type { ServerLimits } from '../../server/server-context.js';
 import { TtsClient } from '../../server/tts/tts-client.js';
 
@@ -12,6 +12,8 @@ export interface BenchServerOptions {
   readonly model: string;
   readonly threads?: number;
   readonly maxBatch?: number;
+  /** ASR engine worker threads (default 1). */
+  readonly workers?: number;
   readonly limits?: Partial<ServerLimits>;
   /** TTS model directories served by POST /v1/audio/speech (none: TTS off). */
   readonly ttsModels?: readonly string[];
@@ -26,7 +28,8 @@ export interface BenchServer {
 }
 
 export async function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
-  const engine = await EngineClient.start({
+  const engine = await EnginePool.start({
+    workers: options.workers ?? 1,
     model: options.model,
     provider: 'cpu',
     threads: options.threads ?? 1,

@@ -12,24 +12,34 @@
  *   no final follows CloseStream);
  * - slowest finish: a client's first frame -> its close, over the audio duration (worst client);
  * - errors: Error messages, abnormal closes, clients that never finished.
+ * - word latency (the `digits` clip, whose word times are known from the audio): for each
+ *   spoken word, the first result (interim or final) reaching into it, minus the send time
+ *   of the frame that holds the word's true end. The partial latencies above are taken from
+ *   the model's own word ends instead, and a CTC model puts a digit at its label spike,
+ *   ~130 ms before the digit really ends on the shipped model, so they count that as delay.
  *
  * N is sustained when there are no errors, the p95 of all partial latencies is under
  * 1 s, and every client finishes within 1.2x the audio duration. The largest sustained N
  * is searched by doubling from 1, then bisecting, within a time cap.
  *
  * Run: npx tsx test/bench/load.ts [--url ws://host:port] [--token KEY] [--model DIR]
- *        [--clip FILE] [--seconds S] [--max-n N] [--n N] [--time-cap S] [--max-batch B] [--threads T]
- * Without --url the server runs in this process (engine in its worker thread); the
- * clients share this process's event loop with the server's WebSocket side.
+ *        [--clip FILE|digits] [--seconds S] [--max-n N] [--n N] [--time-cap S] [--max-batch B] [--threads T] [--workers W]
+ *        [--query 'lookahead=0&...'] (extra /v1/listen parameters for every client)
+ * Without --url the server runs in this process (engine in its worker threads: --workers,
+ * default as the server's `auto`); the clients share this process's event loop with the
+ * server's WebSocket side. Default clip: `digits` (the shipped model recognises digits).
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { packageRoot } from '../../common/package-info.js';
-import { decodeAudio, float32ToInt16 } from '../../streaming/audio/index.js';
+import { resolveEngineWorkers } from '../../server/engine/engine-pool.js';
+import { decodeAll, float32ToInt16 } from '../../streaming/audio/index.js';
 import { type BenchServer, startBenchServer } from './bench-server.js';
+import { buildDigitClip, type TimedWord } from './digit-clip.js';
 
 const FRAME_SECONDS = 0.1;
 const RATE = 16000;
@@ -41,7 +51,10 @@ export interface LoadOptions {
   readonly token?: string;
   /** Model directory for the in-process server. */
   readonly model?: string;
-  /** Speech file (absolute, or relative to ../shared/data). */
+  /**
+   * Speech file (absolute, or relative to ../shared/data), or `digits`: a digit string built
+   * from theo's FSDD clips with known word times (digit-clip.ts), which adds word latency.
+   */
   readonly clip: string;
   /** Crop the clip to this many seconds. */
   readonly seconds?: number;
@@ -51,16 +64,21 @@ export interface LoadOptions {
   readonly timeCapSeconds: number;
   readonly maxBatch: number;
   readonly threads: number;
+  /** Engine worker threads of the in-process server. */
+  readonly workers: number;
   readonly partialP95LimitMs: number;
   readonly finishFactorLimit: number;
+  /** Extra /v1/listen query parameters for every client (e.g. lookahead=0). */
+  readonly query?: string;
 }
 
 export const defaultLoadOptions: LoadOptions = {
-  clip: 'clips/jfk.wav',
+  clip: 'digits',
   maxN: 64,
   timeCapSeconds: 300,
   maxBatch: 32,
   threads: 1,
+  workers: resolveEngineWorkers('auto', 'cpu', availableParallelism()),
   partialP95LimitMs: 1000,
   finishFactorLimit: 1.2,
 };
@@ -71,6 +89,11 @@ export interface LoadFigure {
   readonly firstPartialP50Ms: number;
   readonly firstPartialP95Ms: number;
   readonly partialP95Ms: number;
+  /** Word latency against the true word ends (NaN without a clip of known word times). */
+  readonly wordP50Ms: number;
+  readonly wordP95Ms: number;
+  /** Words the clients saw, over the words they spoke (1 = every word reached a result). */
+  readonly wordsReached: number;
   readonly finalAfterStopP50Ms: number;
   readonly finalAfterStopP95Ms: number;
   /** The slowest client's first frame -> close, over the audio duration. */
@@ -92,6 +115,8 @@ export interface LoadResult {
 interface ClientOutcome {
   firstPartialMs?: number;
   partialMs: number[];
+  /** Per true word reached: first result covering it - send time of the frame holding its end. */
+  wordMs: number[];
   finalAfterStopMs?: number;
   finishSeconds?: number;
   error?: string;
@@ -106,29 +131,37 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-async function loadClip(file: string, seconds: number | undefined): Promise<Buffer[]> {
-  const parts: Float32Array[] = [];
-  const full = path.isAbsolute(file) ? file : path.join(dataDir, file);
-  for await (const chunk of decodeAudio(full, { sampleRate: RATE })) parts.push(chunk);
-  let samples = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    samples.set(p, at);
-    at += p.length;
+interface Clip {
+  readonly frames: Buffer[];
+  /** Known word times (the `digits` clip); absent for a recording. */
+  readonly words?: readonly TimedWord[];
+}
+
+async function loadClip(file: string, seconds: number | undefined): Promise<Clip> {
+  let samples: Float32Array;
+  let words: readonly TimedWord[] | undefined;
+  if (file === 'digits') {
+    ({ samples, words } = await buildDigitClip());
+  } else {
+    samples = await decodeAll(path.isAbsolute(file) ? file : path.join(dataDir, file), { sampleRate: RATE });
   }
-  if (seconds !== undefined) samples = samples.subarray(0, Math.round(seconds * RATE));
+  if (seconds !== undefined) {
+    samples = samples.subarray(0, Math.round(seconds * RATE));
+    words = words?.filter((w) => w.end <= seconds);
+  }
   const pcm = float32ToInt16(samples);
   const bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
   const frameBytes = FRAME_SECONDS * RATE * 2;
   const frames: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += frameBytes) frames.push(bytes.subarray(i, i + frameBytes));
-  return frames;
+  return { frames, words };
 }
 
 /** Opens a client and resolves once the server's Metadata arrived (the session is live). */
-function openClient(url: string, token: string | undefined): Promise<WebSocket> {
+function openClient(url: string, token: string | undefined, query: string | undefined): Promise<WebSocket> {
+  const extra = query === undefined || query === '' ? '' : `&${query}`;
   const socket = new WebSocket(
-    `${url}/v1/listen?encoding=linear16&sample_rate=${RATE}&channels=1&interim_results=true`,
+    `${url}/v1/listen?encoding=linear16&sample_rate=${RATE}&channels=1&interim_results=true${extra}`,
     token !== undefined ? ['token', token] : undefined,
   );
   return new Promise((resolve, reject) => {
@@ -142,13 +175,15 @@ function openClient(url: string, token: string | undefined): Promise<WebSocket> 
 /** Streams the frames at real time from `startAt`, then CloseStream; resolves at the close. */
 function streamClient(
   socket: WebSocket,
-  frames: readonly Buffer[],
+  clip: Clip,
   startAt: number,
   deadlineMs: number,
 ): Promise<ClientOutcome> {
-  const outcome: ClientOutcome = { partialMs: [] };
+  const { frames, words = [] } = clip;
+  const outcome: ClientOutcome = { partialMs: [], wordMs: [] };
   const sentAt: number[] = [];
   let reached = 0;
+  let nextWord = 0;
   let stopAt: number | undefined;
   let lastFinalAt: number | undefined;
   const frameOf = (seconds: number) => Math.max(0, Math.ceil(seconds / FRAME_SECONDS - 1e-9) - 1);
@@ -166,6 +201,16 @@ function streamClient(
     };
     if (m.type === 'Error') outcome.error ??= m.code ?? 'Error';
     if (m.type !== 'Results') return;
+    // Word latency: a result (interim or final) whose text reaches into a true word's span
+    // has shown that word; the CTC spike lies inside the word, so reaching its start is enough.
+    if (m.channel!.alternatives[0]!.transcript !== '') {
+      const end = m.start! + m.duration!;
+      while (nextWord < words.length && end >= words[nextWord]!.start) {
+        const frame = frameOf(words[nextWord]!.end);
+        outcome.wordMs.push(now - (sentAt[frame] ?? startAt + frame * FRAME_SECONDS * 1000));
+        nextWord++;
+      }
+    }
     if (m.is_final) {
       lastFinalAt = now;
       return;
@@ -211,24 +256,23 @@ function streamClient(
   });
 }
 
-async function runRound(
-  url: string,
-  n: number,
-  frames: readonly Buffer[],
-  options: LoadOptions,
-): Promise<LoadFigure> {
-  const audioSeconds = frames.length * FRAME_SECONDS;
-  const opened = await Promise.allSettled(Array.from({ length: n }, () => openClient(url, options.token)));
+async function runRound(url: string, n: number, clip: Clip, options: LoadOptions): Promise<LoadFigure> {
+  const audioSeconds = clip.frames.length * FRAME_SECONDS;
+  const opened = await Promise.allSettled(
+    Array.from({ length: n }, () => openClient(url, options.token, options.query)),
+  );
   const sockets = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const refused = n - sockets.length;
   const t0 = performance.now() + 50;
   const deadlineMs = audioSeconds * 3000 + 10_000;
   const outcomes = await Promise.all(
-    sockets.map((s, i) => streamClient(s, frames, t0 + (i / n) * FRAME_SECONDS * 1000, deadlineMs)),
+    sockets.map((s, i) => streamClient(s, clip, t0 + (i / n) * FRAME_SECONDS * 1000, deadlineMs)),
   );
   const wallSeconds = (performance.now() - t0) / 1000;
   const first = outcomes.flatMap((o) => (o.firstPartialMs !== undefined ? [o.firstPartialMs] : []));
   const all = outcomes.flatMap((o) => o.partialMs);
+  const wordMs = outcomes.flatMap((o) => o.wordMs);
+  const spoken = (clip.words?.length ?? 0) * outcomes.length;
   const finals = outcomes.flatMap((o) => (o.finalAfterStopMs !== undefined ? [o.finalAfterStopMs] : []));
   const errors = refused + outcomes.filter((o) => o.error !== undefined).length;
   const slowestFinish = Math.max(
@@ -242,6 +286,9 @@ async function runRound(
     firstPartialP50Ms: percentile(first, 50),
     firstPartialP95Ms: percentile(first, 95),
     partialP95Ms,
+    wordP50Ms: percentile(wordMs, 50),
+    wordP95Ms: percentile(wordMs, 95),
+    wordsReached: spoken === 0 ? Number.NaN : wordMs.length / spoken,
     finalAfterStopP50Ms: percentile(finals, 50),
     finalAfterStopP95Ms: percentile(finals, 95),
     slowestFinish,
@@ -255,12 +302,14 @@ async function runRound(
 }
 
 const ms = (value: number) => (Number.isNaN(value) ? '-' : String(Math.round(value)));
-const COLUMNS = [6, 10, 9, 9, 9, 9, 9, 9, 8] as const;
+const COLUMNS = [6, 10, 9, 9, 9, 9, 9, 9, 8, 9, 9, 8] as const;
 const row = (cells: readonly string[]) => cells.map((c, i) => c.padStart(COLUMNS[i] ?? 0)).join('');
 
-function printHeader(): void {
-  console.log(row(['', 'audio/', 'first', 'partial', 'all', 'final', 'after', 'slowest', '']));
-  console.log(row(['N', 'wall', 'p50 ms', 'p95 ms', 'p95 ms', 'p50 ms', 'p95 ms', 'finish', 'errors']));
+function printHeader(words: boolean): void {
+  const head = ['', 'audio/', 'first', 'partial', 'all', 'final', 'after', 'slowest', ''];
+  const unit = ['N', 'wall', 'p50 ms', 'p95 ms', 'p95 ms', 'p50 ms', 'p95 ms', 'finish', 'errors'];
+  console.log(row(words ? [...head, 'word', 'latency', 'words'] : head));
+  console.log(row(words ? [...unit, 'p50 ms', 'p95 ms', 'seen'] : unit));
 }
 
 function printFigure(f: LoadFigure): void {
@@ -275,6 +324,9 @@ function printFigure(f: LoadFigure): void {
     `${f.slowestFinish.toFixed(2)}x`,
     String(f.errors),
   ];
+  if (!Number.isNaN(f.wordsReached)) {
+    cells.push(ms(f.wordP50Ms), ms(f.wordP95Ms), `${(f.wordsReached * 100).toFixed(0)}%`);
+  }
   console.log(`${row(cells)}  ${f.sustained ? 'real time' : 'NOT sustained'}`);
 }
 
@@ -288,6 +340,7 @@ async function startInProcess(options: LoadOptions): Promise<BenchServer> {
   return startBenchServer({
     model,
     threads: options.threads,
+    workers: options.workers,
     maxBatch: options.maxBatch,
     limits: { idleTimeoutMs: 30_000, maxConnections: 100_000, maxUploadBytes: 1024 * 1024 },
   });
@@ -295,8 +348,8 @@ async function startInProcess(options: LoadOptions): Promise<BenchServer> {
 
 export async function run(overrides: Partial<LoadOptions> = {}): Promise<LoadResult> {
   const options = { ...defaultLoadOptions, ...overrides };
-  const frames = await loadClip(options.clip, options.seconds);
-  const audioSeconds = frames.length * FRAME_SECONDS;
+  const clip = await loadClip(options.clip, options.seconds);
+  const audioSeconds = clip.frames.length * FRAME_SECONDS;
   const server = options.url === undefined ? await startInProcess(options) : undefined;
   const url = options.url ?? server!.url;
   const model = server?.model ?? url;
@@ -306,11 +359,12 @@ export async function run(overrides: Partial<LoadOptions> = {}): Promise<LoadRes
   let capped = false;
   console.log(
     `live load: ${model}, ${options.clip} (${audioSeconds.toFixed(1)} s) at real time in 100 ms linear16 frames` +
-      `${server ? `, in-process server (max batch ${options.maxBatch}, ${options.threads} thread)` : ''}`,
+      `${options.query ? `, query ${options.query}` : ''}` +
+      `${server ? `, in-process server (max batch ${options.maxBatch}, ${options.workers} engine worker(s) x ${options.threads} thread)` : ''}`,
   );
-  printHeader();
+  printHeader(clip.words !== undefined);
   const tryN = async (n: number): Promise<boolean> => {
-    const figure = await runRound(url, n, frames, options);
+    const figure = await runRound(url, n, clip, options);
     figures.push(figure);
     printFigure(figure);
     // Let the server close the last sessions before the next round.
@@ -372,6 +426,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       'time-cap': { type: 'string' },
       'max-batch': { type: 'string' },
       threads: { type: 'string' },
+      workers: { type: 'string' },
+      query: { type: 'string' },
     },
   });
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -387,6 +443,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       timeCapSeconds: num(values['time-cap']),
       maxBatch: num(values['max-batch']),
       threads: num(values.threads),
+      workers: num(values.workers),
+      query: values.query,
     }).filter(([, v]) => v !== undefined),
   );
   await run(overrides);

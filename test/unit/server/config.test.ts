@@ -34,6 +34,15 @@ describe('config', () => {
     }
   });
 
+  it('takes engine workers as auto or a whole number from 1', () => {
+    expect(loadConfig({}, {}).engineWorkers).toBe('auto');
+    expect(loadConfig({}, { SPEECHSTREAM_ENGINE_WORKERS: '3' }).engineWorkers).toBe(3);
+    expect(loadConfig({ engineWorkers: 'auto' }, {}).engineWorkers).toBe('auto');
+    for (const bad of ['0', '1.5', 'many']) {
+      expect(() => loadConfig({ engineWorkers: bad }, {})).toThrow(/engineWorkers/);
+    }
+  });
+
   it('rejects unknown keys', () => {
     expect(() => loadConfig({ prot: 1 } as never, {})).toThrow(/invalid configuration/);
   });

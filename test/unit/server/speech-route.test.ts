@@ -335,8 +335,10 @@ describe('voices, models, health, metrics, CORS', () => {
   it('/health reports the speech models; /metrics has the tts series', async () => {
     const health = (await (await fetch(`${server.http}/health`)).json()) as {
       tts: { models: { id: string }[]; active: number };
+      engine_workers: number;
     };
     expect(health.tts.models.map((m) => m.id)).toEqual(['ardit-tiny', 'maskgct-tiny']);
+    expect(health.engine_workers).toBe(1);
     const metrics = await (await fetch(`${server.http}/metrics`)).text();
     expect(metrics).toMatch(/speechstream_tts_requests_total\{outcome="ok"\} [1-9]/);
     expect(metrics).toMatch(/speechstream_tts_requests_total\{outcome="rejected"\} [1-9]/);
