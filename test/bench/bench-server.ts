@@ -12,6 +12,8 @@ export interface BenchServerOptions {
   readonly model: string;
   readonly threads?: number;
   readonly maxBatch?: number;
+  /** How long a ready stream may wait for others to join its batch (default 10 ms). */
+  readonly maxWaitMs?: number;
   /** ASR engine worker threads (default 1). */
   readonly workers?: number;
   readonly limits?: Partial<ServerLimits>;
@@ -34,7 +36,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     provider: 'cpu',
     threads: options.threads ?? 1,
     maxBatch: options.maxBatch ?? 32,
-    maxWaitMs: 10,
+    maxWaitMs: options.maxWaitMs ?? 10,
   });
   const tts =
     options.ttsModels && options.ttsModels.length > 0

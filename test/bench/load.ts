@@ -23,7 +23,7 @@
  * is searched by doubling from 1, then bisecting, within a time cap.
  *
  * Run: npx tsx test/bench/load.ts [--url ws://host:port] [--token KEY] [--model DIR]
- *        [--clip FILE|digits] [--seconds S] [--max-n N] [--n N] [--time-cap S] [--max-batch B] [--threads T] [--workers W]
+ *        [--clip FILE|digits] [--seconds S] [--max-n N] [--n N] [--time-cap S] [--max-batch B] [--max-wait-ms MS] [--threads T] [--workers W]
  *        [--query 'lookahead=0&...'] (extra /v1/listen parameters for every client)
  * Without --url the server runs in this process (engine in its worker threads: --workers,
  * default as the server's `auto`); the clients share this process's event loop with the
@@ -63,6 +63,8 @@ export interface LoadOptions {
   readonly fixedN?: readonly number[];
   readonly timeCapSeconds: number;
   readonly maxBatch: number;
+  /** The in-process server's batching wait (ms). */
+  readonly maxWaitMs: number;
   readonly threads: number;
   /** Engine worker threads of the in-process server. */
   readonly workers: number;
@@ -77,6 +79,7 @@ export const defaultLoadOptions: LoadOptions = {
   maxN: 64,
   timeCapSeconds: 300,
   maxBatch: 32,
+  maxWaitMs: 10,
   threads: 1,
   workers: resolveEngineWorkers('auto', 'cpu', availableParallelism()),
   partialP95LimitMs: 1000,
@@ -342,6 +345,7 @@ async function startInProcess(options: LoadOptions): Promise<BenchServer> {
     threads: options.threads,
     workers: options.workers,
     maxBatch: options.maxBatch,
+    maxWaitMs: options.maxWaitMs,
     limits: { idleTimeoutMs: 30_000, maxConnections: 100_000, maxUploadBytes: 1024 * 1024 },
   });
 }
@@ -360,7 +364,7 @@ export async function run(overrides: Partial<LoadOptions> = {}): Promise<LoadRes
   console.log(
     `live load: ${model}, ${options.clip} (${audioSeconds.toFixed(1)} s) at real time in 100 ms linear16 frames` +
       `${options.query ? `, query ${options.query}` : ''}` +
-      `${server ? `, in-process server (max batch ${options.maxBatch}, ${options.workers} engine worker(s) x ${options.threads} thread)` : ''}`,
+      `${server ? `, in-process server (max batch ${options.maxBatch}, wait ${options.maxWaitMs} ms, ${options.workers} engine worker(s) x ${options.threads} thread)` : ''}`,
   );
   printHeader(clip.words !== undefined);
   const tryN = async (n: number): Promise<boolean> => {
@@ -425,6 +429,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       n: { type: 'string', multiple: true },
       'time-cap': { type: 'string' },
       'max-batch': { type: 'string' },
+      'max-wait-ms': { type: 'string' },
       threads: { type: 'string' },
       workers: { type: 'string' },
       query: { type: 'string' },
@@ -442,6 +447,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
       fixedN: values.n?.map(Number),
       timeCapSeconds: num(values['time-cap']),
       maxBatch: num(values['max-batch']),
+      maxWaitMs: num(values['max-wait-ms']),
       threads: num(values.threads),
       workers: num(values.workers),
       query: values.query,

@@ -10,7 +10,9 @@ For each set (theo 16 kHz, theo-8k, heldout-synthetic) it runs eval_runtime.ts w
   and the RNN-T head, greedy, decoded as the product decodes (windows of 8(R+1)+9 frames from
   frame 0, zero caches, 0.66 s tail padding), and through sherpa-onnx-node (transducer and
   fused CTC at the metadata's default R, with sherpa's own knf features);
-- digits-paraformer through our offline Paraformer runtime and sherpa-onnx-node, whole utterance.
+- digits-paraformer through our offline Paraformer runtime and sherpa-onnx-node, whole utterance;
+- two-pass: the product's 2-pass mode (eval_runtime.ts --two-pass), digits-fastconformer's CTC
+  head at every lookahead finding the segments and digits-paraformer re-decoding each one.
 Scores: digit error rate (the product metric), string error rate, errors by kind and voice, and
 decode speed as x real time (one onnxruntime thread per process, --jobs processes at once).
 Results: a markdown table on stdout and in models/py/work/eval/model-results.{md,json}.
@@ -61,6 +63,13 @@ def run_runtime(model_dir: str, set_name: str, engine: str, limit: Optional[int]
 def jobs_for(embedded: str, models: List[str], sets: List[str], sherpa: bool) -> List[tuple]:
     jobs = []
     for key in models:
+        if key == "two-pass":
+            streaming, second = (os.path.join(embedded, MODELS[k]) for k in ("streaming", "paraformer"))
+            if not (os.path.isdir(streaming) and os.path.isdir(second)):
+                print("skipping two-pass: both models must be exported", file=sys.stderr)
+                continue
+            jobs += [(streaming, s, "speechstream", ["--decoder", "ctc", "--two-pass", second]) for s in sets]
+            continue
         model_dir = os.path.join(embedded, MODELS[key])
         if not os.path.isdir(model_dir):
             print(f"skipping {model_dir}: not exported yet", file=sys.stderr)
@@ -82,16 +91,21 @@ def _order(item) -> tuple:
     return (model, engine != "speechstream", decoder or "", -1 if lookahead is None else lookahead, set_name)
 
 
+def engine_name(line: dict) -> str:
+    """The runtime column: the engine, marked when the 2-pass mode wrote the transcript."""
+    return line["engine"] + (" 2-pass" if line.get("twoPass") else "")
+
+
 def summarise(lines: List[dict]) -> List[dict]:
     """One row per (model, engine, decoder, lookahead, set)."""
     groups: Dict[tuple, dict] = {}
     for line in lines:
         if "summary" in line:
             s = line["summary"]
-            key = (line["model"], s["engine"], s["decoder"], s["lookahead"], line["set"])
+            key = (line["model"], engine_name(s), s["decoder"], s["lookahead"], line["set"])
             groups.setdefault(key, {"utts": []})["timing"] = s
         else:
-            key = (line["model"], line["engine"], line["decoder"], line["lookahead"], line["set"])
+            key = (line["model"], engine_name(line), line["decoder"], line["lookahead"], line["set"])
             groups.setdefault(key, {"utts": []})["utts"].append(line)
     rows = []
     for (model, engine, decoder, lookahead, set_name), g in sorted(groups.items(), key=_order):
@@ -145,7 +159,7 @@ def markdown(rows: List[dict], sets: List[str]) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sets", default=",".join(SETS))
-    p.add_argument("--models", default="streaming,paraformer")
+    p.add_argument("--models", default="streaming,paraformer,two-pass")
     p.add_argument("--limit", type=int, default=None, help="first N strings of each set")
     p.add_argument("--jobs", type=int, default=2, help="runtime processes at once (one thread each)")
     p.add_argument("--no-sherpa", action="store_true")

@@ -4,12 +4,17 @@
 //   npx tsx models/py/digits/eval_runtime.ts --model models/embedded/digits-fastconformer \
 //     --manifest models/py/work/eval/theo/manifest.jsonl [--lookahead 0,1,6,13] \
 //     [--decoder ctc,rnnt] [--engine speechstream|sherpa] [--limit N] [--sherpa-features]
+//     [--two-pass models/embedded/digits-paraformer]
 //
 // speechstream: our runtime, as the product runs it. NeMo streaming models go through
 // loadNemoStreamingRecognizer (whole utterance fed, inputFinished(), decode while ready,
 // greedy; the 0.66 s tail padding is the runtime's own); Paraformer through
 // loadParaformerRecognizer().transcribe(). sherpa: sherpa-onnx-node with its own features
 // (transducer branch or the fused CTC model.onnx; offline Paraformer).
+// --two-pass DIR (speechstream, NeMo streaming models): the product's 2-pass mode. An
+// AsrSession with DIR's offline Paraformer as its second pass: the streaming model finds
+// the segments (its endpoint rules, then the end of input), each segment's audio is
+// re-decoded by the Paraformer, and the transcript is the finals joined.
 // Audio: the WAV is read with our parser and, when not 16 kHz, resampled with our Kaldi-style
 // LinearResampler, so both engines get the same 16 kHz samples. One intra-op thread each.
 import { readFileSync } from 'node:fs';
@@ -18,6 +23,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadNemoStreamingRecognizer } from '../../../asr/nemo/load-nemo-streaming.js';
 import { loadParaformerRecognizer } from '../../../asr/paraformer/index.js';
+import type { OfflineRecognizer } from '../../../asr/recognizer.js';
+import { AsrSession } from '../../../asr/session/asr-session.js';
+import { runSession } from '../../../asr/session/run-session.js';
 import { loadManifest } from '../../../models/runtime/manifest.js';
 import { LinearResampler } from '../../../streaming/audio/resampler.js';
 import { readWav } from '../../../streaming/audio/wav-reader.js';
@@ -61,11 +69,30 @@ async function speechstreamNemo(
   lookahead: number,
   decoder: 'ctc' | 'rnnt',
   sherpaFeatures: boolean,
+  secondPass?: OfflineRecognizer,
 ): Promise<{ transcribe: Transcribe; close: () => Promise<void> }> {
   const recognizer = await loadNemoStreamingRecognizer(dir, {
     session: { intraOpThreads: 1, interOpThreads: 1 },
     sherpaFeatures,
   });
+  if (secondPass !== undefined) {
+    return {
+      transcribe: async (samples) => {
+        const session = new AsrSession(recognizer, {
+          stream: { lookahead, decoder },
+          interimResults: false,
+          secondPass,
+        });
+        const finals: string[] = [];
+        await runSession(recognizer, session, [samples], (e) => {
+          if (e.type === 'final') finals.push(e.result.text);
+        });
+        session.close();
+        return finals.filter((t) => t !== '').join(' ');
+      },
+      close: () => recognizer.close(),
+    };
+  }
   return {
     transcribe: async (samples) => {
       const stream = recognizer.createStream({ lookahead, decoder });
@@ -170,6 +197,7 @@ async function main(): Promise<void> {
       engine: { type: 'string', default: 'speechstream' },
       limit: { type: 'string' },
       'sherpa-features': { type: 'boolean', default: false },
+      'two-pass': { type: 'string' },
     },
   });
   if (!values.model || !values.manifest) throw new Error('--model and --manifest are required');
@@ -184,6 +212,16 @@ async function main(): Promise<void> {
       : (numbers(values.lookahead) ?? [...(manifest.lookaheads ?? [])]);
   const decoders = paraformer ? (['rnnt'] as const) : (values.decoder.split(',') as ('ctc' | 'rnnt')[]);
   const audioSeconds = utterances.reduce((a, u) => a + u.samples.length / MODEL_RATE, 0);
+  const twoPassDir = values['two-pass'];
+  if (twoPassDir !== undefined && (paraformer || values.engine !== 'speechstream')) {
+    throw new Error('--two-pass is for a NeMo streaming model on the speechstream engine');
+  }
+  let secondPass: OfflineRecognizer | undefined;
+  if (twoPassDir !== undefined) {
+    const loaded = await loadParaformerRecognizer(twoPassDir, { intraOpThreads: 1, interOpThreads: 1 });
+    if (!('transcribe' in loaded)) throw new Error(`${twoPassDir} is not an offline Paraformer`);
+    secondPass = loaded;
+  }
 
   for (const lookahead of lookaheads) {
     for (const decoder of decoders) {
@@ -197,6 +235,7 @@ async function main(): Promise<void> {
           lookahead!,
           decoder,
           values['sherpa-features'],
+          secondPass,
         ));
       await transcribe(utterances[0]!.samples); // warm-up: session start-up is not decode speed
       let decodeSeconds = 0;
@@ -205,7 +244,12 @@ async function main(): Promise<void> {
         const text = await transcribe(u.samples);
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
         decodeSeconds += seconds;
-        const run = { engine: values.engine, lookahead, decoder: paraformer ? null : decoder };
+        const run = {
+          engine: values.engine,
+          lookahead,
+          decoder: paraformer ? null : decoder,
+          ...(secondPass && { twoPass: true }),
+        };
         console.log(
           JSON.stringify({
             ...run,
@@ -224,6 +268,7 @@ async function main(): Promise<void> {
             engine: values.engine,
             lookahead,
             decoder: paraformer ? null : decoder,
+            ...(secondPass && { twoPass: true }),
             audioSeconds,
             decodeSeconds,
           },
@@ -231,6 +276,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  await secondPass?.close();
 }
 
 main().catch((err: unknown) => {

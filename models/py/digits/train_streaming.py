@@ -31,6 +31,7 @@ from zoo.fastconformer import DROP_PRE_ENCODED  # noqa: E402
 from zoo.fastconformer_subsampling import subsampled_length  # noqa: E402
 from zoo.rnnt import rnnt_loss  # noqa: E402
 
+from .augment import AugmentConfig  # noqa: E402
 from .dataset import DigitStringDataset, StringConfig  # noqa: E402
 from .eval_sets import load_set  # noqa: E402
 from .metrics import score  # noqa: E402
@@ -131,10 +132,23 @@ def evaluate(model, rows, lookahead):
 
 
 def main(argv=None) -> int:
-    args = run_arguments(__doc__.splitlines()[0], "streaming", 2400, 1.5e-3, 100, SEED).parse_args(argv)
+    parser = run_arguments(__doc__.splitlines()[0], "streaming", 2400, 1.5e-3, 100, SEED)
+    parser.add_argument("--gain-db", default=None, metavar="LOW,HIGH",
+                        help="input level range after peak normalisation to 0.5 (default %s dB)"
+                        % ",".join(str(v) for v in AugmentConfig().gain_db_range))
+    parser.add_argument("--speed", default=None, metavar="LOW,HIGH",
+                        help="speed perturbation range (default %s)"
+                        % ",".join(str(v) for v in AugmentConfig().speed_range))
+    args = parser.parse_args(argv)
     steps, out, log = start_run(args, WORK, "streaming", 2400)
+    pair = lambda text: tuple(float(v) for v in text.split(","))  # noqa: E731
+    augmentation = AugmentConfig(**{k: pair(v) for k, v in (("gain_db_range", args.gain_db),
+                                                             ("speed_range", args.speed)) if v is not None})
+    if augmentation != AugmentConfig():
+        log(f"augmentation: gain {augmentation.gain_db_range} dB, speed {augmentation.speed_range}")
 
-    strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed)
+    strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed,
+                                 augmentation=augmentation)
     model = build_model()
     stats_strings = DigitStringDataset(epoch_size=STATS_STRINGS, seed=args.seed + 2, words=strings.words,
                                        tts_strings=strings.tts_strings)
@@ -156,7 +170,7 @@ def main(argv=None) -> int:
 
     def sibling(config: StringConfig, seed: int) -> DigitStringDataset:
         return DigitStringDataset(epoch_size=strings.epoch_size, seed=seed, strings=config, words=strings.words,
-                                  tts_strings=strings.tts_strings)
+                                  tts_strings=strings.tts_strings, augmentation=augmentation)
 
     word_pools = min(WORD_STEPS, steps // 4) // POOL_BATCHES
     short_pools = word_pools + min(SHORT_STEPS, steps // 4) // POOL_BATCHES
