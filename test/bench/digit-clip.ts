@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { packageRoot } from '../../common/package-info.js';
 import { decodeAll } from '../../streaming/audio/index.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const RATE = 16000;
 const FRAME = 160; // 10 ms energy frames
@@ -29,18 +30,6 @@ export interface TimedWord {
 export interface DigitClip {
   readonly samples: Float32Array;
   readonly words: readonly TimedWord[];
-}
-
-/** Deterministic uniform [0, 1) stream (mulberry32). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** [first, last] speech frames of a clip by RMS energy (the trim the training data uses). */
@@ -66,7 +55,7 @@ export function speechSpan(samples: Float32Array): { first: number; last: number
  * 150-450 ms of silence, 300 ms of silence before the first and 500 ms after the last.
  */
 export async function buildDigitClip(count = 24, seed = 7): Promise<DigitClip> {
-  const random = uniform(seed);
+  const random = mulberry32(seed);
   const fsdd = path.resolve(packageRoot(), '../shared/data/fsdd/recordings');
   const margin = 0.03 * RATE;
   const parts: Float32Array[] = [new Float32Array(0.3 * RATE)];

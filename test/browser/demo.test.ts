@@ -7,6 +7,7 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../common/package-info.js';
+import { editDistance } from '../helpers/edit-distance.js';
 import { zooDir } from '../unit/asr/helpers/clips.js';
 import { type Harness, startServer } from '../unit/server/helpers/server-harness.js';
 import { digitStrings, spokenDigits, writeWav16k } from './digit-audio.js';
@@ -28,21 +29,6 @@ const STRINGS = [
   { digits: '2703', speaker: 'theo' },
 ];
 const API_KEY = 'demo-test-key';
-
-/** Levenshtein distance between two digit strings. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row.push(
-        Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
-}
 
 interface Rendered {
   frames: number;

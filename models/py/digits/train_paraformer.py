@@ -44,7 +44,7 @@ from .train_streaming import SHORT_STEPS, SHORT_STRINGS, SINGLE_WORDS, WORD_STEP
 from .word_alignment import AlignedWords, frame_targets  # noqa: E402
 from .training import (  # noqa: E402
     POOL_BATCHES, PoolDataset, RunLog, Stage, Schedule, batches_from, format_eta, load_checkpoint,
-    parameter_count, run_arguments, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
+    parameter_count, run_arguments, run_end, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
     write_json,
 )
 
@@ -168,7 +168,8 @@ def main(argv=None) -> int:
     started = time.time() - elapsed
     run_start = time.time()
     window, stats, frame_ces = [], [], []
-    for step, batch in batches_from(pools, first_step, steps):
+    end = run_end(args, steps)
+    for step, batch in batches_from(pools, first_step, end):
         t0 = time.time()
         for g in optimizer.param_groups:
             g["lr"] = schedule.lr(step)
@@ -199,7 +200,7 @@ def main(argv=None) -> int:
                 f"compute {sum(window) / len(window):.2f}s/step wall {per_step:.2f}s/step; "
                 f"projected total {format_eta(per_step * steps)}, left {format_eta(per_step * (steps - done))}")
             window, stats, frame_ces = [], [], []
-        if done % args.checkpoint_every == 0 or done == steps:
+        if done % args.checkpoint_every == 0 or done == end:
             save_checkpoint(ckpt_path, model, optimizer, done, time.time() - started,
                             {**extra, "ctc_head": ctc_head.state_dict()})
         if done % args.eval_every == 0 or done == steps:
@@ -207,6 +208,9 @@ def main(argv=None) -> int:
                 log(f"eval step {done} {name}: {evaluate(model, rows, neg_mean, inv_stddev).summary()}")
 
     wall = time.time() - started
+    if end < steps:
+        log(f"stopped after step {end} of {steps} (--stop-after); {ckpt_path} resumes it")
+        return 0
     torch.save({"model": model.state_dict(), **extra, "wall_s": wall}, os.path.join(out, "model.pt"))
     write_json(os.path.join(out, "summary.json"), {
         "parameters": parameter_count(model), "steps": steps, "batch_size": args.batch_size, "seed": args.seed,

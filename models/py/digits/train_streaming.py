@@ -41,7 +41,7 @@ from .streaming_tokens import BLANK_ID, ids_to_words, words_to_ids  # noqa: E402
 from .word_alignment import AlignedWords, frame_targets  # noqa: E402
 from .training import (  # noqa: E402
     POOL_BATCHES, PoolDataset, RunLog, Stage, Schedule, batches_from, format_eta, load_checkpoint,
-    parameter_count, run_arguments, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
+    parameter_count, run_arguments, run_end, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
     write_json,
 )
 
@@ -187,7 +187,8 @@ def main(argv=None) -> int:
     run_start = time.time()
     window, audio_s, losses, frame_ces = [], 0.0, [], []
     step = first_step
-    for step, batch in batches_from(pools, first_step, steps):
+    end = run_end(args, steps)
+    for step, batch in batches_from(pools, first_step, end):
         t0 = time.time()
         for g in optimizer.param_groups:
             g["lr"] = schedule.lr(step)
@@ -215,7 +216,7 @@ def main(argv=None) -> int:
                 f"audio {audio_s / 3600:.2f}h; projected total {format_eta(per_step * steps)}, "
                 f"left {format_eta(per_step * (steps - done))}")
             window, losses, frame_ces = [], [], []
-        if done % args.checkpoint_every == 0 or done == steps:
+        if done % args.checkpoint_every == 0 or done == end:
             save_checkpoint(ckpt_path, model, optimizer, done, time.time() - started, extra)
         if done % args.eval_every == 0 or done == steps:
             for name, rows in (("validation", val), ("theo-dev40", theo)):
@@ -223,6 +224,9 @@ def main(argv=None) -> int:
                 log(f"eval step {done} {name} R=1: CTC {c_rates.summary()} | RNNT {r_rates.summary()}")
 
     wall = time.time() - started
+    if end < steps:
+        log(f"stopped after step {end} of {steps} (--stop-after); {ckpt_path} resumes it")
+        return 0
     final = {"model": model.state_dict(), **extra, "wall_s": wall}
     torch.save(final, os.path.join(out, "model.pt"))
     write_json(os.path.join(out, "summary.json"), {

@@ -202,7 +202,15 @@ def run_arguments(description: str, name: str, default_steps: int, peak_lr: floa
     p.add_argument("--checkpoint-every", type=int, default=96)
     p.add_argument("--eval-every", type=int, default=400)
     p.add_argument("--out", default=None)
+    p.add_argument("--stop-after", type=int, default=None, metavar="STEP",
+                   help="end the run after this step with its checkpoint saved (the learning-rate schedule "
+                        "still runs to --steps); rerunning resumes from it. Records an interrupted run exactly.")
     return p
+
+
+def run_end(args: argparse.Namespace, steps: int) -> int:
+    """The step a run stops at: --steps, or --stop-after when it comes first."""
+    return steps if args.stop_after is None else min(steps, args.stop_after)
 
 
 def start_run(args: argparse.Namespace, work: str, name: str, default_steps: int) -> Tuple[int, str, "RunLog"]:

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { mulberry32 } from '../../helpers/prng.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 export const clipsDir = resolve(repoRoot, '../shared/data/clips');
@@ -67,17 +68,8 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32) so failures reproduce. */
+export const rng = mulberry32;
 
 /** Splits `length` into random chunk lengths in [1, maxChunk]. */
 export function randomChunking(length: number, maxChunk: number, random: () => number): number[] {

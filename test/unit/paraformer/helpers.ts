@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { decodeAudio } from '../../../streaming/audio/index.js';
+import { mulberry32 } from '../../helpers/prng.js';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 export const dataDir = resolve(repoRoot, '../shared/data');
@@ -48,17 +49,8 @@ export function loadClip(relative: string): Promise<Float32Array> {
   return p;
 }
 
-/** A deterministic PRNG (mulberry32) for random chunkings. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32) so failures reproduce. */
+export const rng = mulberry32;
 
 // sherpa-onnx-node ships no type declarations: the part these tests use.
 export interface SherpaWave {

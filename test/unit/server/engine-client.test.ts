@@ -2,12 +2,12 @@
 // batched decoding in the worker, events back; results equal an in-process session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNemoStreamingRecognizer } from '../../../asr/nemo/load-nemo-streaming.js';
-import type { AsrEvent } from '../../../asr/session/asr-events.js';
 import { AsrSession } from '../../../asr/session/asr-session.js';
 import { runSession } from '../../../asr/session/run-session.js';
 import { EngineClient } from '../../../server/engine/engine-client.js';
 import type { BatchStats } from '../../../server/engine/engine-protocol.js';
 import { clip16k, haveData, randomChunks, zooDir } from '../asr/helpers/clips.js';
+import { collectEvents } from './helpers/collect-events.js';
 
 const model = `${zooDir}/nemo-streaming-hybrid`;
 
@@ -23,27 +23,6 @@ async function inProcessFinals(samples: Float32Array): Promise<string[]> {
   } finally {
     await recognizer.close();
   }
-}
-
-function collect() {
-  const events: AsrEvent[] = [];
-  let resolveDone: () => void = () => {};
-  const done = new Promise<void>((r) => {
-    resolveDone = r;
-  });
-  return {
-    events,
-    done,
-    handlers: {
-      onEvents(batch: readonly AsrEvent[]) {
-        events.push(...batch);
-        if (batch.some((e) => e.type === 'end')) resolveDone();
-      },
-      onError(err: Error) {
-        throw err;
-      },
-    },
-  };
 }
 
 describe.runIf(haveData())('EngineClient (worker thread)', () => {
@@ -77,7 +56,7 @@ describe.runIf(haveData())('EngineClient (worker thread)', () => {
     const expected = await Promise.all(audio.map(inProcessFinals));
     const runs = await Promise.all(
       audio.map(async (samples, i) => {
-        const c = collect();
+        const c = collectEvents();
         const session = await client.openSession({ decoder: 'ctc' }, c.handlers);
         for (const chunk of randomChunks(samples, 40 + i, 800, 3200)) session.sendAudio(chunk.slice());
         session.end();
@@ -99,10 +78,10 @@ describe.runIf(haveData())('EngineClient (worker thread)', () => {
   });
 
   it('rejects invalid session options with the coded error', async () => {
-    await expect(client.openSession({ lookahead: 5 }, collect().handlers)).rejects.toMatchObject({
+    await expect(client.openSession({ lookahead: 5 }, collectEvents().handlers)).rejects.toMatchObject({
       code: 'ASR_UNSUPPORTED_OPTION',
     });
-    await expect(client.openSession({ twoPass: true }, collect().handlers)).rejects.toMatchObject({
+    await expect(client.openSession({ twoPass: true }, collectEvents().handlers)).rejects.toMatchObject({
       code: 'ASR_UNSUPPORTED_OPTION',
     });
   });
@@ -110,7 +89,7 @@ describe.runIf(haveData())('EngineClient (worker thread)', () => {
   it('accounts the backlog so a transport can pause and resume its client', async () => {
     const samples = await clip16k('clips/vad-speech-60s.wav');
     let drained = 0;
-    const c = collect();
+    const c = collectEvents();
     const session = await client.openSession(
       { decoder: 'ctc', interimResults: false },
       { ...c.handlers, onDrain: () => drained++ },

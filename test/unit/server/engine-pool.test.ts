@@ -6,30 +6,10 @@ import { EngineClient } from '../../../server/engine/engine-client.js';
 import { AUTO_WORKERS_MAX, EnginePool, resolveEngineWorkers } from '../../../server/engine/engine-pool.js';
 import type { BatchStats } from '../../../server/engine/engine-protocol.js';
 import { clip16k, haveData, randomChunks, zooDir } from '../asr/helpers/clips.js';
+import { collectEvents } from './helpers/collect-events.js';
 
 const model = `${zooDir}/nemo-streaming-hybrid`;
 const base = { model, provider: 'cpu', threads: 1, maxBatch: 8, maxWaitMs: 5 } as const;
-
-function collect() {
-  const events: AsrEvent[] = [];
-  let resolveDone: () => void = () => {};
-  const done = new Promise<void>((r) => {
-    resolveDone = r;
-  });
-  return {
-    events,
-    done,
-    handlers: {
-      onEvents(batch: readonly AsrEvent[]) {
-        events.push(...batch);
-        if (batch.some((e) => e.type === 'end')) resolveDone();
-      },
-      onError(err: Error) {
-        throw err;
-      },
-    },
-  };
-}
 
 const finals = (events: readonly AsrEvent[]) =>
   events.flatMap((e) => (e.type === 'final' ? [e.result.text] : []));
@@ -80,7 +60,7 @@ describe.runIf(haveData())('EnginePool (several engine workers)', () => {
     const expected: string[][] = [];
     try {
       for (const samples of audio) {
-        const c = collect();
+        const c = collectEvents();
         const s = await single.openSession({ decoder: 'ctc' }, c.handlers);
         s.sendAudio(samples.slice());
         s.end();
@@ -92,7 +72,7 @@ describe.runIf(haveData())('EnginePool (several engine workers)', () => {
       await single.stop();
     }
 
-    const runs = audio.map(() => collect());
+    const runs = audio.map(() => collectEvents());
     const sessions = [];
     for (const [i, run] of runs.entries()) {
       sessions.push(await pool.openSession({ decoder: 'ctc' }, run.handlers));
@@ -119,7 +99,7 @@ describe.runIf(haveData())('EnginePool (several engine workers)', () => {
   });
 
   it('rejects invalid session options with the coded error', async () => {
-    await expect(pool.openSession({ lookahead: 5 }, collect().handlers)).rejects.toMatchObject({
+    await expect(pool.openSession({ lookahead: 5 }, collectEvents().handlers)).rejects.toMatchObject({
       code: 'ASR_UNSUPPORTED_OPTION',
     });
     expect(pool.sessionCount).toBe(0);

@@ -6,21 +6,10 @@ import { letterPhones, plural, wordPronunciation } from '../../../tts/text/g2p.j
 import { letterToSound } from '../../../tts/text/letter-to-sound.js';
 import { defaultLexicon, defaultLexiconPath, loadLexicon, parseLexicon } from '../../../tts/text/lexicon.js';
 import { PHONES } from '../../../tts/text/phone-tokens.js';
+import { editDistance } from '../../helpers/edit-distance.js';
 
 const lexicon = defaultLexicon();
 const pron = (w: string) => wordPronunciation(w, lexicon);
-
-function editDistance(a: readonly string[], b: readonly string[]): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 describe('the shipped lexicon', () => {
   it('holds the CMU dictionary words with stress-free phones', () => {
