@@ -28,6 +28,7 @@ import {
 import { DEFAULT_TTS_MAX_CHARS, type ServerContext } from '../server-context.js';
 import { encodeSpeech, needsFfmpeg, speechFormatSpecs } from '../tts/speech-encoding.js';
 import type { SpeechStream } from '../tts/speech-stream.js';
+import { drainOrAbort } from './drain-or-abort.js';
 
 /** Seconds a refused client is told to wait before retrying. */
 const RETRY_AFTER_SECONDS = 5;
@@ -267,15 +268,8 @@ class SpeechRequest {
 
   /** Shutdown: let the response finish, or cut it when the drain time is up. */
   private drain(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#abort.abort(new SpeechError('SERVER_SHUTTING_DOWN', 'the server is shutting down'));
-        resolve();
-      }, timeoutMs);
-      this.#settled = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+    return drainOrAbort(this.#abort, timeoutMs, (settle) => {
+      this.#settled = settle;
     });
   }
 }

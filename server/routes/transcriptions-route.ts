@@ -36,6 +36,7 @@ import {
 import { formatZodError } from '../protocol/zod-errors.js';
 import type { ServerContext } from '../server-context.js';
 import { admitConnection } from './admission.js';
+import { drainOrAbort } from './drain-or-abort.js';
 import { parseKeyterm } from './listen-route.js';
 import { transcribeUpload, type UploadTranscript } from './transcriptions-session.js';
 
@@ -304,15 +305,8 @@ class TranscriptionRequest {
 
   /** Shutdown: let the upload finish, or abort it when the drain time is up. */
   private drain(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#abort.abort(new SpeechError('SERVER_SHUTTING_DOWN', 'the server is shutting down'));
-        resolve();
-      }, timeoutMs);
-      this.#settled = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+    return drainOrAbort(this.#abort, timeoutMs, (settle) => {
+      this.#settled = settle;
     });
   }
 }
