@@ -196,7 +196,7 @@ export class AsrSession<S extends RecognizerStream = RecognizerStream> {
     const hasSpeech = online.tokens.length > 0;
     // A silent segment produces no final, except when the client asked for one.
     if (hasSpeech || reason === 'finalize') {
-      const final = hasSpeech ? await this.secondPassOf(raw, online) : undefined;
+      const final = hasSpeech ? await this.secondPassOf(raw, online, reason) : undefined;
       if (final !== undefined) {
         events.push({
           type: 'final',
@@ -218,12 +218,23 @@ export class AsrSession<S extends RecognizerStream = RecognizerStream> {
   }
 
   /** Re-decodes the segment's audio with the offline model (undefined without 2-pass). */
-  private async secondPassOf(raw: SegmentResult, online: SegmentResult): Promise<SegmentResult | undefined> {
+  private async secondPassOf(
+    raw: SegmentResult,
+    online: SegmentResult,
+    reason: FinalReason,
+  ): Promise<SegmentResult | undefined> {
     if (this.#secondPass === undefined || this.#audio === undefined) return undefined;
-    // Stream-time bounds of the segment, in samples: from its start (less a short lead)
-    // to everything received so far.
+    // Stream-time bounds of the segment, in samples: from its start (less a short lead) to
+    // where the model has decoded. At an endpoint the audio after that point belongs to the
+    // next segment (which starts there): a client far ahead of the decoder, or a file
+    // accepted whole, must not have later words re-decoded into this one. At Finalize and
+    // at the end of input the segment takes everything received.
     const start = Math.max(0, Math.round(raw.segmentStart * this.#rate) - this.#leadSamples);
-    const audio = this.#audio.slice(start, this.#audio.written);
+    const end =
+      reason === 'endpoint'
+        ? Math.min(this.#audio.written, Math.round(this.stream.secondsDecoded * this.#rate))
+        : this.#audio.written;
+    const audio = this.#audio.slice(start, end);
     if (audio.length === 0) return undefined;
     const startSeconds = Math.max(start, this.#audio.oldest) / this.#rate;
     const offline = offsetResult(await this.#secondPass.transcribe(audio), startSeconds);

@@ -35,6 +35,7 @@ from zoo.paraformer_reference import ReferenceWriter  # noqa: E402
 from .eval_sets import load_set  # noqa: E402
 from .paraformer_digits import TOKENS, ids_to_words, load_trained  # noqa: E402
 from .paraformer_frontend import frontend  # noqa: E402
+from .training import fresh_directory  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -106,9 +107,7 @@ def main(argv=None) -> int:
 
     model, state = load_trained(checkpoint)
     neg_mean, inv_stddev = state["neg_mean"], state["inv_stddev"]
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
+    fresh_directory(out)
     result = export(model, out, neg_mean, inv_stddev)
     sizes = {name: os.path.getsize(os.path.join(out, name)) for name in sorted(os.listdir(out))}
     print("exported:", json.dumps(sizes), f"total {sum(sizes.values()) / 1e6:.2f} MB; timestamps {result['timestamps']}")

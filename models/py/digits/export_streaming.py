@@ -44,6 +44,7 @@ from zoo.fixtures_nemo import NODE_CHECK, _Reference  # noqa: E402
 from .eval_sets import load_set  # noqa: E402
 from .streaming_model import DEFAULT_LOOKAHEAD, load_trained  # noqa: E402
 from .streaming_tokens import PIECES  # noqa: E402
+from .training import fresh_directory  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -174,9 +175,7 @@ def main(argv=None) -> int:
     checks = torch_checks(model)
     print("torch streaming == full forward, max |diff| per lookahead:", json.dumps(checks))
 
-    if os.path.isdir(out):
-        shutil.rmtree(out)
-    os.makedirs(out)
+    fresh_directory(out)
     written = export_nemo.export_streaming_hybrid(model, out, PIECES, DEFAULT_LOOKAHEAD)
     write_speechstream_json(out)
     sizes = {name: os.path.getsize(os.path.join(out, name)) for name in sorted(os.listdir(out))}

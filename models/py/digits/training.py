@@ -14,6 +14,7 @@ import json
 import math
 import os
 import random
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -206,6 +207,22 @@ def run_arguments(description: str, name: str, default_steps: int, peak_lr: floa
                    help="end the run after this step with its checkpoint saved (the learning-rate schedule "
                         "still runs to --steps); rerunning resumes from it. Records an interrupted run exactly.")
     return p
+
+
+def fresh_directory(path: str, keep: Tuple[str, ...] = ("MODEL_CARD.md",)) -> None:
+    """Empties an export directory (old graphs must not linger) but keeps the hand-written
+    files named in `keep`, the model card above all."""
+    kept = {}
+    for name in keep:
+        if os.path.exists(os.path.join(path, name)):
+            with open(os.path.join(path, name), "rb") as f:
+                kept[name] = f.read()
+    if os.path.isdir(path):
+        shutil.rmtree(path)
+    os.makedirs(path)
+    for name, data in kept.items():
+        with open(os.path.join(path, name), "wb") as f:
+            f.write(data)
 
 
 def run_end(args: argparse.Namespace, steps: int) -> int:

@@ -163,6 +163,41 @@ describe.runIf(haveData())('AsrSession', () => {
   });
 });
 
+describe.runIf(haveData())('AsrSession 2-pass, audio accepted whole (a file)', () => {
+  it('hands each endpoint segment only its own audio, up to where the next one starts', async () => {
+    const recognizer = await loadNemoStreamingRecognizer(hybrid, {
+      endpoint: { rule3: { minUtteranceLength: 3 } },
+    });
+    try {
+      const samples = await clip16k('clips/jfk.wav');
+      const second = recordingSecondPass();
+      const session = new AsrSession(recognizer, { stream: { decoder: 'ctc' }, secondPass: second });
+      const finals: Extract<AsrEvent, { type: 'final' }>[] = [];
+      // One chunk: everything is received before the first endpoint, as in `transcribe`.
+      await runSession(recognizer, session, [samples], (e) => {
+        if (e.type === 'final') finals.push(e);
+      });
+      expect(finals.length).toBeGreaterThanOrEqual(3);
+      expect(finals.slice(0, -1).every((f) => f.reason === 'endpoint')).toBe(true);
+      const lead = 0.2 * 16000;
+      let total = 0;
+      finals.forEach((f, i) => {
+        const start = Math.max(0, Math.round(f.result.segmentStart * 16000) - lead);
+        const end = start + second.calls[i]!.length;
+        total += second.calls[i]!.length;
+        const next = finals[i + 1];
+        // An endpoint segment ends where the next begins; the last one runs to the end.
+        if (next !== undefined) expect(end).toBe(Math.round(next.result.segmentStart * 16000));
+        else expect(end).toBe(samples.length);
+      });
+      // Together they cover the clip once, plus the leads.
+      expect(total).toBeLessThanOrEqual(samples.length + finals.length * lead);
+    } finally {
+      await recognizer.close();
+    }
+  });
+});
+
 describe('SegmentAudio', () => {
   it('keeps the most recent samples in a fixed ring and slices by absolute index', () => {
     const ring = new SegmentAudio(10);
