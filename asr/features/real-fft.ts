@@ -13,9 +13,9 @@ export class RealFft {
   readonly size: number;
   private readonly half: number;
   private readonly bitReversed: Uint32Array;
-  /** e^{-2πik/half} for the complex stages, k < half/2. */
-  private readonly stageCos: Float64Array;
-  private readonly stageSin: Float64Array;
+  /** Per-stage twiddles: the stage of span s (1, 2, 4, ..) at [s - 1, 2s - 1), e^{-iπj/s}. */
+  private readonly stageRe: Float64Array;
+  private readonly stageIm: Float64Array;
   /** e^{-2πik/size} for the split step, k <= half. */
   private readonly splitCos: Float64Array;
   private readonly splitSin: Float64Array;
@@ -38,12 +38,15 @@ export class RealFft {
       for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
       this.bitReversed[i] = r;
     }
-    const quarter = Math.max(1, half / 2);
-    this.stageCos = new Float64Array(quarter);
-    this.stageSin = new Float64Array(quarter);
-    for (let k = 0; k < quarter; k++) {
-      this.stageCos[k] = Math.cos((2 * Math.PI * k) / half);
-      this.stageSin[k] = -Math.sin((2 * Math.PI * k) / half);
+    this.stageRe = new Float64Array(Math.max(1, half));
+    this.stageIm = new Float64Array(Math.max(1, half));
+    for (let span = 1; span < half; span *= 2) {
+      for (let j = 0; j < span; j++) {
+        // The same value the single half-size table gave: e^{-2πi·(j·half/2span)/half}.
+        const k = j * (half / (2 * span));
+        this.stageRe[span - 1 + j] = Math.cos((2 * Math.PI * k) / half);
+        this.stageIm[span - 1 + j] = -Math.sin((2 * Math.PI * k) / half);
+      }
     }
     this.splitCos = new Float64Array(half + 1);
     this.splitSin = new Float64Array(half + 1);
@@ -86,11 +89,15 @@ export class RealFft {
   powerSpectrum(input: Float64Array, out: Float64Array): void {
     this.complexHalf(input);
     const { re, im, half, splitCos, splitSin } = this;
-    for (let k = 0; k <= half; k++) {
-      const a = k === half ? 0 : k;
-      const b = k === 0 ? 0 : half - k;
-      const ar = re[a]!;
-      const ai = im[a]!;
+    // DC and Nyquist are real: Z[0] = E[0] + O[0] with E[0] = re[0], O[0] = im[0].
+    const dc = re[0]! + im[0]!;
+    const nyquist = re[0]! - im[0]!;
+    out[0] = dc * dc;
+    out[half] = nyquist * nyquist;
+    for (let k = 1; k < half; k++) {
+      const b = half - k;
+      const ar = re[k]!;
+      const ai = im[k]!;
       const br = re[b]!;
       const bi = -im[b]!;
       const evenRe = 0.5 * (ar + br);
@@ -150,14 +157,50 @@ export class RealFft {
     this.butterflies();
   }
 
-  /** The radix-2 stages over this.re/this.im, already in bit-reversed order. */
+  /**
+   * The radix-2 stages over this.re/this.im, already in bit-reversed order. The first two
+   * stages have the twiddles 1 and -j only, so they run as one multiplication-free pass;
+   * the others read their twiddles from one contiguous table per stage.
+   */
   private butterflies(): void {
-    const { re, im, half, stageCos, stageSin } = this;
-    for (let span = 1; span < half; span *= 2) {
-      const step = half / (2 * span);
+    const { re, im, half, stageRe, stageIm } = this;
+    let firstSpan = 1;
+    if (half >= 4) {
+      for (let a = 0; a < half; a += 4) {
+        const r0 = re[a]!;
+        const i0 = im[a]!;
+        const r1 = re[a + 1]!;
+        const i1 = im[a + 1]!;
+        const r2 = re[a + 2]!;
+        const i2 = im[a + 2]!;
+        const r3 = re[a + 3]!;
+        const i3 = im[a + 3]!;
+        const s0r = r0 + r1;
+        const s0i = i0 + i1;
+        const d0r = r0 - r1;
+        const d0i = i0 - i1;
+        const s1r = r2 + r3;
+        const s1i = i2 + i3;
+        const d1r = r2 - r3;
+        const d1i = i2 - i3;
+        re[a] = s0r + s1r;
+        im[a] = s0i + s1i;
+        re[a + 2] = s0r - s1r;
+        im[a + 2] = s0i - s1i;
+        // (a+1, a+3) with the twiddle -j: -j·(x + iy) = y - ix.
+        re[a + 1] = d0r + d1i;
+        im[a + 1] = d0i - d1r;
+        re[a + 3] = d0r - d1i;
+        im[a + 3] = d0i + d1r;
+      }
+      firstSpan = 4;
+    }
+    // Stage of span s reads its s twiddles e^{-iπj/s} from stageRe/stageIm[s - 1 + j].
+    for (let span = firstSpan; span < half; span *= 2) {
+      const base = span - 1;
       for (let j = 0; j < span; j++) {
-        const wr = stageCos[j * step]!;
-        const wi = stageSin[j * step]!;
+        const wr = stageRe[base + j]!;
+        const wi = stageIm[base + j]!;
         for (let a = j; a < half; a += 2 * span) {
           const b = a + span;
           const xr = re[b]!;
