@@ -29,12 +29,15 @@ cp "$work/streaming/checkpoint.pt" "$work/streaming-level/"
     --gain-db=-35,6 --speed 0.85,1.15 --threads 1
 "$py" models/py/digits/export_streaming.py --checkpoint "$work/streaming-level/model.pt"
 
-# Paraformer: 1,200 steps, then 1,200 more on a warm restart of the schedule.
+# Paraformer: 1,200 steps, then two warm restarts of the schedule (to 2,400 and 3,600).
 "$py" -u models/py/digits/train_paraformer.py --steps 1200 --threads 1
 mkdir -p "$work/paraformer-cont"
 cp "$work/paraformer/checkpoint.pt" "$work/paraformer/cmvn.npz" "$work/paraformer-cont/"
 "$py" -u models/py/digits/train_paraformer.py --out "$work/paraformer-cont" --steps 3000 --stop-after 1440 --threads 2
 "$py" -u models/py/digits/train_paraformer.py --out "$work/paraformer-cont" --steps 2400 --threads 2
-"$py" models/py/digits/export_paraformer.py --checkpoint "$work/paraformer-cont/model.pt"
+mkdir -p "$work/paraformer-cont2"
+cp "$work/paraformer-cont/checkpoint.pt" "$work/paraformer-cont/cmvn.npz" "$work/paraformer-cont2/"
+"$py" -u models/py/digits/train_paraformer.py --out "$work/paraformer-cont2" --steps 3600 --threads 2
+"$py" models/py/digits/export_paraformer.py --checkpoint "$work/paraformer-cont2/model.pt"
 
 "$py" models/py/digits/eval_models.py
