@@ -11,14 +11,14 @@
  */
 import path from 'node:path';
 import { packageRoot } from '../../common/package-info.js';
-import { decodeAll } from '../../streaming/audio/index.js';
+import { concatSamples, decodeAll } from '../../streaming/audio/index.js';
 import { mulberry32 } from '../helpers/prng.js';
+import { DIGIT_WORDS } from '../helpers/spoken-digits.js';
 
 const RATE = 16000;
 const FRAME = 160; // 10 ms energy frames
 /** A frame is speech when its RMS is above this fraction of the clip's loudest frame. */
 const SPEECH_FRACTION = 0.1;
-const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
 export interface TimedWord {
   readonly word: string;
@@ -70,7 +70,7 @@ export async function buildDigitClip(count = 24, seed = 7): Promise<DigitClip> {
     const to = Math.min(audio.length, (last + 1) * FRAME + margin);
     parts.push(audio.slice(from, to));
     words.push({
-      word: WORDS[digit]!,
+      word: DIGIT_WORDS[digit]!,
       start: (at + first * FRAME - from) / RATE,
       end: (at + (last + 1) * FRAME - from) / RATE,
     });
@@ -79,11 +79,5 @@ export async function buildDigitClip(count = 24, seed = 7): Promise<DigitClip> {
     parts.push(new Float32Array(i === count - 1 ? 0.5 * RATE : pause));
     at += i === count - 1 ? 0.5 * RATE : pause;
   }
-  const samples = new Float32Array(at);
-  let k = 0;
-  for (const p of parts) {
-    samples.set(p, k);
-    k += p.length;
-  }
-  return { samples, words };
+  return { samples: concatSamples(parts), words };
 }

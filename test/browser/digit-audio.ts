@@ -5,9 +5,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { concatSamples, decodeAll, encodeWav } from '../../streaming/audio/index.js';
 
-export const dataDir = path.resolve(import.meta.dirname, '../../../shared/data');
+export { spokenDigits } from '../helpers/spoken-digits.js';
 
-const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+export const dataDir = path.resolve(import.meta.dirname, '../../../shared/data');
 
 export interface DigitString {
   readonly digits: string;
@@ -51,15 +51,4 @@ export async function digitStrings(
 
 export async function writeWav16k(file: string, samples: Float32Array): Promise<void> {
   await writeFile(file, encodeWav({ sampleRate: 16000, channels: [samples] }, { format: 'pcm16' }));
-}
-
-/** The digits a transcript names ("four one oh" -> "410"); other words are ignored. */
-export function spokenDigits(transcript: string): string {
-  let out = '';
-  for (const word of transcript.toLowerCase().split(/[^a-z0-9]+/)) {
-    if (word === 'oh' || word === 'o') out += '0';
-    else if (/^[0-9]+$/.test(word)) out += word;
-    else if (WORDS.includes(word)) out += String(WORDS.indexOf(word));
-  }
-  return out;
 }

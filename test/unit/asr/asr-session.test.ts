@@ -46,6 +46,25 @@ function recordingSecondPass(): OfflineRecognizer & { calls: Float32Array[] } {
   };
 }
 
+/** jfk.wav through a 2-pass session over the hybrid fixture, fed as `chunks` cuts it. */
+async function twoPassRun(chunks: (samples: Float32Array) => Iterable<Float32Array>) {
+  const recognizer = await loadNemoStreamingRecognizer(hybrid, {
+    endpoint: { rule3: { minUtteranceLength: 3 } },
+  });
+  try {
+    const samples = await clip16k('clips/jfk.wav');
+    const second = recordingSecondPass();
+    const session = new AsrSession(recognizer, { stream: { decoder: 'ctc' }, secondPass: second });
+    const finals: Extract<AsrEvent, { type: 'final' }>[] = [];
+    await runSession(recognizer, session, chunks(samples), (e) => {
+      if (e.type === 'final') finals.push(e);
+    });
+    return { samples, second, finals };
+  } finally {
+    await recognizer.close();
+  }
+}
+
 describe.runIf(haveData())('AsrSession', () => {
   it('emits speech start, partials and finals in order, closing segments at endpoints', async () => {
     const recognizer = await loadNemoStreamingRecognizer(hybrid, {
@@ -130,71 +149,44 @@ describe.runIf(haveData())('AsrSession', () => {
   });
 
   it('2-pass: the second pass gets the segment audio and its final replaces the partials', async () => {
-    const recognizer = await loadNemoStreamingRecognizer(hybrid, {
-      endpoint: { rule3: { minUtteranceLength: 3 } },
+    const { samples, second, finals } = await twoPassRun((x) => randomChunks(x, 5, 1600, 1600));
+    expect(finals.length).toBeGreaterThanOrEqual(3);
+    expect(second.calls).toHaveLength(finals.length);
+    finals.forEach((f, i) => {
+      expect(f.pass).toBe('offline');
+      expect(f.result.text).toBe(`pass two ${i + 1}`);
+      expect(f.online?.text.length).toBeGreaterThan(0);
+      // The audio handed over is the stream's own samples from the segment start (less the lead).
+      const start = Math.max(0, Math.round(f.result.segmentStart * 16000) - 0.2 * 16000);
+      const given = second.calls[i]!;
+      expect(given.length).toBeGreaterThan(0);
+      const expected = samples.subarray(start, start + Math.min(given.length, samples.length - start));
+      expect(Array.from(given.subarray(0, expected.length))).toEqual(Array.from(expected));
+      // Its word times are moved onto the stream clock.
+      expect(f.result.words[0]!.start).toBeCloseTo(start / 16000 + 0.1, 5);
     });
-    try {
-      const samples = await clip16k('clips/jfk.wav');
-      const second = recordingSecondPass();
-      const session = new AsrSession(recognizer, { stream: { decoder: 'ctc' }, secondPass: second });
-      const events: AsrEvent[] = [];
-      await runSession(recognizer, session, randomChunks(samples, 5, 1600, 1600), (e) => {
-        events.push(e);
-      });
-      const finals = events.filter((e) => e.type === 'final');
-      expect(finals.length).toBeGreaterThanOrEqual(3);
-      expect(second.calls).toHaveLength(finals.length);
-      finals.forEach((f, i) => {
-        expect(f.pass).toBe('offline');
-        expect(f.result.text).toBe(`pass two ${i + 1}`);
-        expect(f.online?.text.length).toBeGreaterThan(0);
-        // The audio handed over is the stream's own samples from the segment start (less the lead).
-        const start = Math.max(0, Math.round(f.result.segmentStart * 16000) - 0.2 * 16000);
-        const given = second.calls[i]!;
-        expect(given.length).toBeGreaterThan(0);
-        const expected = samples.subarray(start, start + Math.min(given.length, samples.length - start));
-        expect(Array.from(given.subarray(0, expected.length))).toEqual(Array.from(expected));
-        // Its word times are moved onto the stream clock.
-        expect(f.result.words[0]!.start).toBeCloseTo(start / 16000 + 0.1, 5);
-      });
-    } finally {
-      await recognizer.close();
-    }
   });
 });
 
 describe.runIf(haveData())('AsrSession 2-pass, audio accepted whole (a file)', () => {
   it('hands each endpoint segment only its own audio, up to where the next one starts', async () => {
-    const recognizer = await loadNemoStreamingRecognizer(hybrid, {
-      endpoint: { rule3: { minUtteranceLength: 3 } },
+    // One chunk: everything is received before the first endpoint, as in `transcribe`.
+    const { samples, second, finals } = await twoPassRun((x) => [x]);
+    expect(finals.length).toBeGreaterThanOrEqual(3);
+    expect(finals.slice(0, -1).every((f) => f.reason === 'endpoint')).toBe(true);
+    const lead = 0.2 * 16000;
+    let total = 0;
+    finals.forEach((f, i) => {
+      const start = Math.max(0, Math.round(f.result.segmentStart * 16000) - lead);
+      const end = start + second.calls[i]!.length;
+      total += second.calls[i]!.length;
+      const next = finals[i + 1];
+      // An endpoint segment ends where the next begins; the last one runs to the end.
+      if (next !== undefined) expect(end).toBe(Math.round(next.result.segmentStart * 16000));
+      else expect(end).toBe(samples.length);
     });
-    try {
-      const samples = await clip16k('clips/jfk.wav');
-      const second = recordingSecondPass();
-      const session = new AsrSession(recognizer, { stream: { decoder: 'ctc' }, secondPass: second });
-      const finals: Extract<AsrEvent, { type: 'final' }>[] = [];
-      // One chunk: everything is received before the first endpoint, as in `transcribe`.
-      await runSession(recognizer, session, [samples], (e) => {
-        if (e.type === 'final') finals.push(e);
-      });
-      expect(finals.length).toBeGreaterThanOrEqual(3);
-      expect(finals.slice(0, -1).every((f) => f.reason === 'endpoint')).toBe(true);
-      const lead = 0.2 * 16000;
-      let total = 0;
-      finals.forEach((f, i) => {
-        const start = Math.max(0, Math.round(f.result.segmentStart * 16000) - lead);
-        const end = start + second.calls[i]!.length;
-        total += second.calls[i]!.length;
-        const next = finals[i + 1];
-        // An endpoint segment ends where the next begins; the last one runs to the end.
-        if (next !== undefined) expect(end).toBe(Math.round(next.result.segmentStart * 16000));
-        else expect(end).toBe(samples.length);
-      });
-      // Together they cover the clip once, plus the leads.
-      expect(total).toBeLessThanOrEqual(samples.length + finals.length * lead);
-    } finally {
-      await recognizer.close();
-    }
+    // Together they cover the clip once, plus the leads.
+    expect(total).toBeLessThanOrEqual(samples.length + finals.length * lead);
   });
 });
 

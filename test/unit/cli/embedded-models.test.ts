@@ -6,29 +6,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { embeddedModels, embeddedModelsDir } from '../../../server/commands/models-embedded.js';
 import { editDistance } from '../../helpers/edit-distance.js';
+import { spokenDigits } from '../../helpers/spoken-digits.js';
 import { dataDir, jsonLines, runCli } from './helpers.js';
 
 const demo = path.join(embeddedModelsDir(), 'digits-demo.wav');
 const paraformerDir = path.join(embeddedModelsDir(), embeddedModels.secondPass);
-const DIGIT: Record<string, string> = {
-  zero: '0',
-  oh: '0',
-  one: '1',
-  two: '2',
-  three: '3',
-  four: '4',
-  five: '5',
-  six: '6',
-  seven: '7',
-  eight: '8',
-  nine: '9',
-};
-const digitsOf = (text: string) =>
-  text
-    .split(/\s+/)
-    .filter((w) => w !== '')
-    .map((w) => DIGIT[w] ?? '?')
-    .join('');
 
 describe('the embedded ASR models', () => {
   it('are installed', () => {
@@ -40,14 +22,14 @@ describe('the embedded ASR models', () => {
   it('the streaming default transcribes the README example', async () => {
     const run = await runCli(['transcribe', '-f', 'json', demo]);
     expect(run.code).toBe(0);
-    expect(digitsOf(jsonLines(run.stdout)[0]!.text)).toBe('41592703');
+    expect(spokenDigits(jsonLines(run.stdout)[0]!.text)).toBe('41592703');
   });
 
   it('--two-pass re-decodes with the embedded Paraformer', async () => {
     const run = await runCli(['transcribe', '--two-pass', '--verbose', '-f', 'json', demo]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`second pass ${embeddedModels.secondPass}`);
-    const heard = digitsOf(jsonLines(run.stdout)[0]!.text);
+    const heard = spokenDigits(jsonLines(run.stdout)[0]!.text);
     expect(editDistance(heard, '41592703'), heard).toBeLessThanOrEqual(1);
   });
 
@@ -58,7 +40,7 @@ describe('the embedded ASR models', () => {
     );
     const run = await runCli(['transcribe', '-m', paraformerDir, '-f', 'json', ...files]);
     expect(run.code).toBe(0);
-    const heard = jsonLines(run.stdout).map((t) => digitsOf(t.text));
+    const heard = jsonLines(run.stdout).map((t) => spokenDigits(t.text));
     expect(editDistance(heard.join(''), '380'), heard.join(' ')).toBeLessThanOrEqual(1);
   });
 });
