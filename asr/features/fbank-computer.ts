@@ -100,19 +100,27 @@ export class FbankComputer {
     if (o.dither !== 0) {
       for (let i = 0; i < n; i++) frame[i] = frame[i]! + o.dither * this.noise.next();
     }
+    // DC removal, pre-emphasis and the window in one backward pass (each step reads the
+    // previous sample before it is overwritten); the same operations in the same order as
+    // one pass each: x' = x - mean, y[i] = x'[i] - c·x'[i-1], y[0] = x'[0] - c·x'[0], y·w.
+    let mean = 0;
     if (o.removeDcOffset) {
       let sum = 0;
       for (let i = 0; i < n; i++) sum += frame[i]!;
-      const mean = sum / n;
-      for (let i = 0; i < n; i++) frame[i] = frame[i]! - mean;
+      mean = sum / n;
     }
     const c = o.preemphCoeff;
     if (c !== 0) {
-      // Backwards so each step still reads the original previous sample; x[0] -= c·x[0].
-      for (let i = n - 1; i > 0; i--) frame[i] = frame[i]! - c * frame[i - 1]!;
-      frame[0] = frame[0]! - c * frame[0]!;
+      let next = frame[n - 1]! - mean;
+      for (let i = n - 1; i > 0; i--) {
+        const prev = frame[i - 1]! - mean;
+        frame[i] = (next - c * prev) * window[i]!;
+        next = prev;
+      }
+      frame[0] = (next - c * next) * window[0]!;
+    } else {
+      for (let i = 0; i < n; i++) frame[i] = (frame[i]! - mean) * window[i]!;
     }
-    for (let i = 0; i < n; i++) frame[i] = frame[i]! * window[i]!;
     frame.fill(0, n);
     this.fft.powerSpectrum(frame, this.power);
     this.melBank.apply(this.power, this.mel);

@@ -160,7 +160,7 @@ export class RealFft {
   /**
    * The radix-2 stages over this.re/this.im, already in bit-reversed order. The first two
    * stages have the twiddles 1 and -j only, so they run as one multiplication-free pass;
-   * the others read their twiddles from one contiguous table per stage.
+   * the others run in pairs, reading their twiddles from one contiguous table per stage.
    */
   private butterflies(): void {
     const { re, im, half, stageRe, stageIm } = this;
@@ -195,8 +195,64 @@ export class RealFft {
       }
       firstSpan = 4;
     }
-    // Stage of span s reads its s twiddles e^{-iπj/s} from stageRe/stageIm[s - 1 + j].
-    for (let span = firstSpan; span < half; span *= 2) {
+    // The remaining stages two at a time (radix 2²): spans s and 2s in one pass, so each
+    // value is loaded and stored once per two stages. The stage of span s reads its s
+    // twiddles e^{-iπj/s} from stageRe/stageIm[s - 1 + j]; in the second stage the pair
+    // (a + s, a + 3s) takes e^{-iπ(j+s)/2s} = -j·e^{-iπj/2s}. Same operations, same order
+    // as two radix-2 stages.
+    let span = firstSpan;
+    for (; 2 * span < half; span *= 4) {
+      const base1 = span - 1;
+      const base2 = 2 * span - 1;
+      const step = 4 * span;
+      for (let j = 0; j < span; j++) {
+        const w1r = stageRe[base1 + j]!;
+        const w1i = stageIm[base1 + j]!;
+        const w2r = stageRe[base2 + j]!;
+        const w2i = stageIm[base2 + j]!;
+        const w3r = w2i;
+        const w3i = -w2r;
+        for (let a = j; a < half; a += step) {
+          const b = a + span;
+          const c = b + span;
+          const d = c + span;
+          const x0r = re[a]!;
+          const x0i = im[a]!;
+          const x1r = re[b]!;
+          const x1i = im[b]!;
+          const x2r = re[c]!;
+          const x2i = im[c]!;
+          const x3r = re[d]!;
+          const x3i = im[d]!;
+          let tr = w1r * x1r - w1i * x1i;
+          let ti = w1r * x1i + w1i * x1r;
+          const y0r = x0r + tr;
+          const y0i = x0i + ti;
+          const y1r = x0r - tr;
+          const y1i = x0i - ti;
+          tr = w1r * x3r - w1i * x3i;
+          ti = w1r * x3i + w1i * x3r;
+          const y2r = x2r + tr;
+          const y2i = x2i + ti;
+          const y3r = x2r - tr;
+          const y3i = x2i - ti;
+          tr = w2r * y2r - w2i * y2i;
+          ti = w2r * y2i + w2i * y2r;
+          re[a] = y0r + tr;
+          im[a] = y0i + ti;
+          re[c] = y0r - tr;
+          im[c] = y0i - ti;
+          tr = w3r * y3r - w3i * y3i;
+          ti = w3r * y3i + w3i * y3r;
+          re[b] = y1r + tr;
+          im[b] = y1i + ti;
+          re[d] = y1r - tr;
+          im[d] = y1i - ti;
+        }
+      }
+    }
+    // An odd number of stages left: the last one alone.
+    for (; span < half; span *= 2) {
       const base = span - 1;
       for (let j = 0; j < span; j++) {
         const wr = stageRe[base + j]!;

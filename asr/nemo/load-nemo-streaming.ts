@@ -14,6 +14,8 @@ export interface LoadNemoStreamingOptions extends NemoRecognizerOptions {
    * manifest's) is 'ctc'.
    */
   readonly fusedCtcGraph?: boolean;
+  /** A static-shape copy of each encoder graph for one-stream steps (streaming-models.ts); default 'auto'. */
+  readonly singleStreamGraphs?: boolean | 'auto';
 }
 
 /** Opens a NeMo streaming model directory (or an already loaded manifest) as a recognizer. */
@@ -24,6 +26,7 @@ export async function loadNemoStreamingRecognizer(
   const manifest = typeof dirOrManifest === 'string' ? await loadManifest(dirOrManifest) : dirOrManifest;
   const models = await openNemoStreamingModels(manifest, options.session, {
     fusedCtcGraph: options.fusedCtcGraph ?? (options.defaultDecoder ?? manifest.defaultDecoder) === 'ctc',
+    singleStreamGraphs: options.singleStreamGraphs ?? 'auto',
   });
   try {
     const featurePreset = options.sherpaFeatures ? manifest.spec.sherpaFeaturePreset : options.featurePreset;

@@ -163,6 +163,14 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
     this.checkDecoderChoice(this.#defaultDecoder);
   }
 
+  /** True when one-stream steps at the default window run a static-shape copy of the encoder. */
+  get singleStreamGraph(): boolean {
+    return (
+      this.#models.encoder.hasSingleStreamSession ||
+      (this.#models.ctcEncoder?.hasSingleStreamSession ?? false)
+    );
+  }
+
   createStream(options: StreamOptions = {}): NemoStream {
     this.assertOpen();
     const g = this.#models.encoder.geometry;

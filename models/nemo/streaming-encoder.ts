@@ -57,6 +57,8 @@ export class NemoStreamingEncoder {
   readonly #time = float32Scratch();
   readonly #lengths = int64Scratch();
   readonly #channelLen = int64Scratch();
+  /** The same graph with static shapes for one stream at the default window, when opened. */
+  #single: ModelSession | undefined;
 
   constructor(
     private readonly session: ModelSession,
@@ -105,6 +107,37 @@ export class NemoStreamingEncoder {
 
   get label(): string {
     return this.session.label;
+  }
+
+  /**
+   * Input shapes of a one-stream step at the exported default window, by input name: what
+   * a static-shape copy of the graph is opened with (models/runtime/static-input-shapes.ts).
+   */
+  singleStreamShapes(): Record<string, number[]> {
+    const g = this.geometry;
+    const [x, len, channel, time, channelLen] = this.session.inputNames as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    return {
+      [x]: [1, g.featDim, g.windowSize],
+      [len]: [1],
+      [channel]: [1, g.layers, g.channelCacheFrames, g.dModel],
+      [time]: [1, g.layers, g.dModel, g.timeCacheFrames],
+      [channelLen]: [1],
+    };
+  }
+
+  /** Steps of one stream at the default window run on `session` (same weights, static shapes). */
+  useSingleStreamSession(session: ModelSession): void {
+    this.#single = session;
+  }
+
+  get hasSingleStreamSession(): boolean {
+    return this.#single !== undefined;
   }
 
   newCache(): NemoEncoderCache {
@@ -166,7 +199,8 @@ export class NemoStreamingEncoder {
         channelLen[b] = cache.channelLen;
       }
 
-      out = await this.session.runPositional([
+      const session = batch === 1 && window === g.windowSize ? (this.#single ?? this.session) : this.session;
+      out = await session.runPositional([
         float32Tensor(x, [batch, g.featDim, window]),
         int64Tensor(lengths, [batch]),
         float32Tensor(channel, [batch, g.layers, g.channelCacheFrames, g.dModel]),

@@ -3,10 +3,12 @@
  * nemo-ctc-streaming, nemo-transducer-streaming, nemo-hybrid-streaming) as runners.
  * Which graphs exist decides which heads the recognizer can offer.
  */
+import { readFile, stat } from 'node:fs/promises';
 import { SpeechError } from '../../common/errors.js';
 import type { ModelManifest } from '../runtime/manifest.js';
 import { createSession, type ModelSession } from '../runtime/session.js';
 import type { SessionOptions } from '../runtime/session-options.js';
+import { usesExternalData } from '../runtime/static-input-shapes.js';
 import { NemoCtcHead } from './ctc-head.js';
 import { NemoStreamingEncoder } from './streaming-encoder.js';
 import { NemoTransducerJoiner } from './transducer-joiner.js';
@@ -40,7 +42,19 @@ const STREAMING_FAMILIES = new Set([
 export interface NemoStreamingOpenOptions {
   /** Also open a hybrid/transducer directory's `model.onnx` (when shipped) for CTC-only streams. */
   readonly fusedCtcGraph?: boolean;
+  /**
+   * Also open each encoder graph a second time with static shapes for one stream at the
+   * default window (static-input-shapes.ts): onnxruntime then folds the graph's shape
+   * arithmetic, which on a small model is a large part of a call (digits model: 922 ->
+   * 559 nodes). Costs the encoder weights twice. 'auto' (default): when the graph file is
+   * at most SINGLE_STREAM_GRAPH_AUTO_BYTES and keeps its weights inside (loading from
+   * bytes cannot find external data).
+   */
+  readonly singleStreamGraphs?: boolean | 'auto';
 }
+
+/** Below this a second copy of the encoder weights is cheap next to what it saves. */
+export const SINGLE_STREAM_GRAPH_AUTO_BYTES = 64 * 1024 * 1024;
 
 export async function openNemoStreamingModels(
   manifest: ModelManifest,
@@ -62,13 +76,33 @@ export async function openNemoStreamingModels(
     opened.push(session);
     return session;
   };
+  const specialise = async (encoder: NemoStreamingEncoder, role: 'model' | 'encoder') => {
+    const path = manifest.files[role];
+    if (path === undefined || !(await wantsSingleStreamGraph(path, graphs.singleStreamGraphs ?? 'auto'))) {
+      return encoder;
+    }
+    const session = await createSession(path, {
+      ...options,
+      label: `${manifest.id}/${role}@1x${encoder.geometry.windowSize}`,
+      staticInputShapes: encoder.singleStreamShapes(),
+    });
+    opened.push(session);
+    encoder.useSingleStreamSession(session);
+    return encoder;
+  };
   try {
     const meta = manifest.metadata;
     if (manifest.family === 'nemo-ctc-streaming') {
-      const encoder = new NemoStreamingEncoder(await open('model'), meta, 'time-major');
+      const encoder = await specialise(
+        new NemoStreamingEncoder(await open('model'), meta, 'time-major'),
+        'model',
+      );
       return bundle(encoder, true, undefined, undefined, undefined, undefined, opened);
     }
-    const encoder = new NemoStreamingEncoder(await open('encoder'), meta, 'channels-first');
+    const encoder = await specialise(
+      new NemoStreamingEncoder(await open('encoder'), meta, 'channels-first'),
+      'encoder',
+    );
     const predictor = new NemoTransducerPredictor(
       await open('decoder'),
       meta.int('pred_rnn_layers'),
@@ -81,13 +115,19 @@ export async function openNemoStreamingModels(
         : undefined;
     const ctcEncoder =
       graphs.fusedCtcGraph && manifest.files.model !== undefined
-        ? new NemoStreamingEncoder(await open('model'), meta, 'time-major')
+        ? await specialise(new NemoStreamingEncoder(await open('model'), meta, 'time-major'), 'model')
         : undefined;
     return bundle(encoder, false, ctcEncoder, ctcHead, predictor, joiner, opened);
   } catch (err) {
     await Promise.allSettled(opened.map((s) => s.release()));
     throw err;
   }
+}
+
+async function wantsSingleStreamGraph(path: string, setting: boolean | 'auto'): Promise<boolean> {
+  if (setting !== 'auto') return setting;
+  if ((await stat(path)).size > SINGLE_STREAM_GRAPH_AUTO_BYTES) return false;
+  return !usesExternalData(await readFile(path));
 }
 
 function bundle(

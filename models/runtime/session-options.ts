@@ -20,6 +20,12 @@ export interface SessionOptions {
   readonly enableCpuMemArena?: boolean;
   /** Names the model in errors; default the file name. */
   readonly label?: string;
+  /**
+   * Fixed shapes for named graph inputs (static-input-shapes.ts): the session is opened
+   * from a copy of the file with those inputs made static, so onnxruntime folds the
+   * graph's shape arithmetic. The session then accepts only those shapes.
+   */
+  readonly staticInputShapes?: Readonly<Record<string, readonly number[]>>;
 }
 
 const SEVERITY: Record<LogSeverity, 0 | 1 | 2 | 3 | 4> = {

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { SpeechError } from '../../common/errors.js';
@@ -14,6 +14,7 @@ import {
   probeProvider,
 } from './providers.js';
 import { type SessionOptions, toOrtOptions } from './session-options.js';
+import { withStaticInputShapes } from './static-input-shapes.js';
 import { describeTensor, type ModelTensor } from './tensor.js';
 
 /**
@@ -135,8 +136,14 @@ export async function createSession(modelPath: string, options: SessionOptions =
   await checkFile(modelPath);
   const request = parseProvider(options.provider ?? 'cpu');
   const ortOptions = toOrtOptions(options);
+  const bytes =
+    options.staticInputShapes === undefined
+      ? undefined
+      : withStaticInputShapes(await readFile(modelPath), options.staticInputShapes, label);
   const open = (provider: ProviderName) =>
-    InferenceSession.create(modelPath, { ...ortOptions, executionProviders: [provider] });
+    bytes === undefined
+      ? InferenceSession.create(modelPath, { ...ortOptions, executionProviders: [provider] })
+      : InferenceSession.create(bytes, { ...ortOptions, executionProviders: [provider] });
 
   if (request !== 'auto') {
     if (request !== 'cpu') {

@@ -196,6 +196,36 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
     }
   });
 
+  it("one-stream steps run a static-shape copy of the encoder, with the generic graph's tokens", async () => {
+    const samples = await clip16k('clips/jfk.wav');
+    for (const decoder of ['ctc', 'rnnt'] as const) {
+      const specialised = await loadNemoStreamingRecognizer(fixture('nemo-streaming-hybrid'), {
+        defaultDecoder: decoder,
+      });
+      const generic = await loadNemoStreamingRecognizer(fixture('nemo-streaming-hybrid'), {
+        defaultDecoder: decoder,
+        singleStreamGraphs: false,
+      });
+      try {
+        expect(specialised.singleStreamGraph, decoder).toBe(true);
+        expect(generic.singleStreamGraph, decoder).toBe(false);
+        const tokens = await decodeWhole(specialised, samples);
+        expect(tokens.length, decoder).toBeGreaterThan(5);
+        expect(tokens, decoder).toEqual(await decodeWhole(generic, samples));
+        // Another lookahead has another window: it runs the generic graph, and still decodes.
+        const other = specialised.info.lookaheads.find((r) => r !== specialised.info.lookaheads[0]);
+        if (other !== undefined) {
+          expect(await decodeWhole(specialised, samples, { lookahead: other })).toEqual(
+            await decodeWhole(generic, samples, { lookahead: other }),
+          );
+        }
+      } finally {
+        await specialised.close();
+        await generic.close();
+      }
+    }
+  });
+
   it('offers every trained lookahead with its own window and rejects others', async () => {
     const recognizer = await loadNemoStreamingRecognizer(fixture('nemo-streaming-transducer'));
     try {

@@ -20,6 +20,8 @@ export interface ModelSpec {
   readonly metadata?: Readonly<Record<string, string>>;
   /** Bytes of a raw initializer, to make the graph large. */
   readonly weightBytes?: number;
+  /** The initializer says its data is in a side file (data_location = EXTERNAL). */
+  readonly externalWeights?: boolean;
 }
 
 export function encodeModel(spec: ModelSpec): Uint8Array {
@@ -34,6 +36,7 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
               varintField(2, 1),
               bytesField(8, utf8('w')),
               bytesField(9, new Uint8Array(spec.weightBytes)),
+              ...(spec.externalWeights ? [varintField(14, 1)] : []),
             ]),
           ),
         ]),
