@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -45,13 +45,33 @@ def _slaney_mel(n_mels: int, dtype: torch.dtype) -> torch.Tensor:
     return fb.to(dtype)
 
 
+def vtlp_warped(fb: torch.Tensor, alpha: float, sample_rate: int = NEMO_SAMPLE_RATE) -> torch.Tensor:
+    """A filterbank [n_mels, n_freqs] with its frequency axis warped by `alpha` (vocal tract
+    length perturbation, Jaitly & Hinton 2013): filter m now weighs frequency f as the
+    original weighed W(f), W(f) = alpha*f up to a knee at 0.85 of Nyquist (scaled so the
+    image stays inside the band), then linear to Nyquist. A training augmentation only."""
+    if alpha == 1.0:
+        return fb
+    n_freqs = fb.shape[1]
+    nyquist = sample_rate / 2
+    f = torch.linspace(0.0, nyquist, n_freqs, dtype=torch.float64)
+    knee = 0.85 * nyquist * min(1.0, 1.0 / alpha)
+    w = torch.where(f <= knee, alpha * f, alpha * knee + (nyquist - alpha * knee) * (f - knee) / (nyquist - knee))
+    pos = (w / nyquist * (n_freqs - 1)).clamp(0, n_freqs - 1)
+    lo = pos.floor().long()
+    hi = (lo + 1).clamp(max=n_freqs - 1)
+    frac = (pos - lo).to(fb.dtype)
+    return fb[:, lo] * (1 - frac) + fb[:, hi] * frac
+
+
 def nemo_frames(num_samples: torch.Tensor | int) -> torch.Tensor | int:
     """Valid frames for N samples: (N + 2*(n_fft/2) - n_fft) // hop = N // 160."""
     return (num_samples + 2 * (NEMO_FFT // 2) - NEMO_FFT) // NEMO_HOP
 
 
 def nemo_log_mel(
-    waves: torch.Tensor, lengths: Optional[torch.Tensor] = None, n_mels: int = 80, normalize: str = "none"
+    waves: torch.Tensor, lengths: Optional[torch.Tensor] = None, n_mels: int = 80, normalize: str = "none",
+    warps: Optional[Sequence[float]] = None,
 ) -> Tuple[torch.Tensor, torch.Tensor]:
     """waves [N] or [B, N] in [-1, 1] at 16 kHz (lengths [B] for a zero-padded batch) ->
     (log-mel [B, n_mels, T] channel-first as the encoder takes it, frame counts [B]).
@@ -68,7 +88,12 @@ def nemo_log_mel(
                       pad_mode="constant", window=torch.hann_window(NEMO_WIN, periodic=False, dtype=x.dtype),
                       return_complex=True)
     power = torch.sqrt(torch.view_as_real(spec).pow(2).sum(-1)).pow(2.0)  # NeMo's order of operations
-    logmel = torch.log(torch.matmul(_slaney_mel(n_mels, x.dtype).unsqueeze(0), power) + NEMO_LOG_GUARD)
+    fb = _slaney_mel(n_mels, x.dtype)
+    if warps is not None and any(a != 1.0 for a in warps):  # training-time VTLP, one factor per row
+        fb = torch.stack([vtlp_warped(fb, float(a)) for a in warps])
+    else:
+        fb = fb.unsqueeze(0)
+    logmel = torch.log(torch.matmul(fb, power) + NEMO_LOG_GUARD)
     frames = nemo_frames(lengths)
     logmel = logmel[:, :, : int(frames.max())]
     if normalize == "per_feature":
@@ -95,25 +120,29 @@ def kaldi_fbank(
     high_freq: float = 0.0,
     num_mel_bins: int = 80,
     sample_scale: float = 1.0,
+    vtln_warp: float = 1.0,
 ) -> torch.Tensor:
     """samples [N] -> log fbank [T, num_mel_bins] (dither 0, power spectrum, FFT rounded up
-    to a power of two, ln(max(E, FLT_EPSILON))), in the samples' dtype."""
+    to a power of two, ln(max(E, FLT_EPSILON))), in the samples' dtype. `vtln_warp` != 1
+    warps the mel bins' frequencies as Kaldi's VTLN does (100 Hz to high_freq - 500 Hz
+    scaled, linear outside): a training augmentation only, the runtime never warps."""
     w = (samples * sample_scale).unsqueeze(0)
     return kaldi.fbank(
         w, sample_frequency=sample_rate, frame_length=frame_length_ms, frame_shift=frame_shift_ms,
         window_type=window_type, snip_edges=snip_edges, remove_dc_offset=remove_dc_offset,
         preemphasis_coefficient=preemph, dither=0.0, low_freq=low_freq, high_freq=high_freq,
         num_mel_bins=num_mel_bins, round_to_power_of_two=True, use_energy=False, use_log_fbank=True,
-        use_power=True, energy_floor=0.0)
+        use_power=True, energy_floor=0.0, vtln_warp=vtln_warp)
 
 
-def paraformer_fbank(samples: torch.Tensor) -> torch.Tensor:
+def paraformer_fbank(samples: torch.Tensor, vtln_warp: float = 1.0) -> torch.Tensor:
     """Preset `sherpa-offline-paraformer`: samples [N] in [-1, 1] at 16 kHz -> [T, 80].
-    Fewer than 400 samples give no frame (snip_edges)."""
+    Fewer than 400 samples give no frame (snip_edges). `vtln_warp`: see kaldi_fbank."""
     if samples.shape[0] < 400:
         return torch.zeros(0, 80, dtype=samples.dtype)
     return kaldi_fbank(samples, window_type="hamming", snip_edges=True, remove_dc_offset=True, preemph=0.97,
-                       low_freq=20.0, high_freq=8000.0, num_mel_bins=80, sample_scale=32768.0)
+                       low_freq=20.0, high_freq=8000.0, num_mel_bins=80, sample_scale=32768.0,
+                       vtln_warp=vtln_warp)
 
 
 def lfr_offline(feats: np.ndarray, m: int = 7, n: int = 6) -> np.ndarray:

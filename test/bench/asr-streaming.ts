@@ -11,7 +11,8 @@
  * Options (also through `npm run bench -- asr`): --streams 1,8,32,64 (stream counts),
  * --seconds S (clip cut or tiled to S seconds; default the whole 11 s jfk clip),
  * --heads rnnt,ctc, --repeats R (best of R runs each side, alternating; default 3, 1 from
- * 32 streams).
+ * 32 streams), --single-stream-graphs off (one-stream steps on the generic encoder graph
+ * instead of its static-shape copy; for before/after figures).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -142,6 +143,7 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
         // A CTC server opens the fused model.onnx too (the default when CTC is the default
         // decoder), as sherpa runs it: one graph per step, not encoder + ctc-head.onnx.
         defaultDecoder: decoder,
+        singleStreamGraphs: option('single-stream-graphs') === 'off' ? false : 'auto',
       });
       const theirs = sherpaOnlineNemo(dir, head);
       for (const n of streamCounts) {

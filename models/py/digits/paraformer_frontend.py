@@ -13,17 +13,17 @@ from features_torch import apply_cmvn, lfr_offline, paraformer_fbank
 from .dataset import DigitStringDataset
 
 
-def lfr_features(wave: np.ndarray) -> np.ndarray:
+def lfr_features(wave: np.ndarray, vtln_warp: float = 1.0) -> np.ndarray:
     """wave float32 [N] at 16 kHz -> LFR features [ceil(T/6), 560] before CMVN ([0, 560] if
-    the utterance is shorter than one 25 ms frame)."""
-    fb = paraformer_fbank(torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32))).numpy()
+    the utterance is shorter than one 25 ms frame). `vtln_warp` != 1 only in training."""
+    fb = paraformer_fbank(torch.from_numpy(np.ascontiguousarray(wave, dtype=np.float32)), vtln_warp).numpy()
     if fb.shape[0] == 0:
         return np.zeros((0, 560), dtype=np.float32)
     return lfr_offline(fb).astype(np.float32)
 
 
-def frontend(wave: np.ndarray, neg_mean: np.ndarray, inv_stddev: np.ndarray) -> np.ndarray:
-    return apply_cmvn(lfr_features(wave), neg_mean, inv_stddev).astype(np.float32)
+def frontend(wave: np.ndarray, neg_mean: np.ndarray, inv_stddev: np.ndarray, vtln_warp: float = 1.0) -> np.ndarray:
+    return apply_cmvn(lfr_features(wave, vtln_warp), neg_mean, inv_stddev).astype(np.float32)
 
 
 def cmvn_statistics(strings: DigitStringDataset, count: int) -> Tuple[np.ndarray, np.ndarray]:

@@ -25,6 +25,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+import zlib
+from typing import Optional, Tuple
 
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -58,13 +60,28 @@ FRAME_CE_WEIGHT_OF_SEQUENCE = 0.2  # stage 1: the Paraformer losses also run, at
 
 
 class Featurizer:
-    """Worker side: a length-sorted slice of strings -> padded LFR+CMVN features and targets."""
+    """Worker side: a length-sorted slice of strings -> padded LFR+CMVN features and targets.
 
-    def __init__(self, neg_mean: np.ndarray, inv_stddev: np.ndarray) -> None:
-        self.neg_mean, self.inv_stddev = neg_mean, inv_stddev
+    `vtlp` (lo, hi, probability): vocal tract length perturbation. With that probability a
+    string's mel bins are warped by a factor drawn from [lo, hi] (Kaldi's VTLN warp, Jaitly
+    & Hinton 2013): formants move as between speakers while the timing stays, which speed
+    perturbation cannot do (it moves both). The factor is drawn from the samples' own bytes,
+    so a batch stays a pure function of (seed, step)."""
+
+    def __init__(self, neg_mean: np.ndarray, inv_stddev: np.ndarray,
+                 vtlp: Optional[Tuple[float, float, float]] = None, seed: int = 0) -> None:
+        self.neg_mean, self.inv_stddev, self.vtlp, self.seed = neg_mean, inv_stddev, vtlp, seed
+
+    def warp_for(self, wave: np.ndarray) -> float:
+        if self.vtlp is None:
+            return 1.0
+        lo, hi, probability = self.vtlp
+        rng = np.random.default_rng([self.seed, zlib.crc32(wave.tobytes()), 11])
+        return float(rng.uniform(lo, hi)) if rng.random() < probability else 1.0
 
     def __call__(self, items):
-        feats = [frontend(w.numpy(), self.neg_mean, self.inv_stddev) for w, *_ in items]
+        waves = [w.numpy() for w, *_ in items]
+        feats = [frontend(w, self.neg_mean, self.inv_stddev, self.warp_for(w)) for w in waves]
         lengths = torch.tensor([f.shape[0] for f in feats], dtype=torch.int32)
         speech = torch.zeros(len(items), int(lengths.max()), feats[0].shape[1])
         for i, f in enumerate(feats):
@@ -114,7 +131,14 @@ def main(argv=None) -> int:
     # train Paraformer with both of these.
     parser.add_argument("--ctc-weight", type=float, default=0.3, help="auxiliary encoder CTC (training only)")
     parser.add_argument("--sampling-ratio", type=float, default=0.75, help="glancing (GLM) sampling ratio")
+    parser.add_argument("--vtlp", default=None, metavar="LO,HI[,P]",
+                        help="vocal tract length perturbation of the full-mix strings: warp factor range and "
+                             "probability (default 0.8); e.g. 0.88,1.12. Off by default (the first 3,600 steps)")
     args = parser.parse_args(argv)
+    vtlp = None
+    if args.vtlp:
+        parts = [float(v) for v in args.vtlp.split(",")]
+        vtlp = (parts[0], parts[1], parts[2] if len(parts) > 2 else 0.8)
     steps, out, log = start_run(args, WORK, "paraformer", 1600)
 
     strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed)
@@ -145,7 +169,7 @@ def main(argv=None) -> int:
         first_step, elapsed = int(state["step"]), float(state["elapsed_s"])
         log(f"resumed from {ckpt_path} at step {first_step} ({format_eta(elapsed)} trained)")
     log(f"model: {parameter_count(model):,} parameters; {steps} steps x batch {args.batch_size}; "
-        f"seed {args.seed}; torch {torch.__version__}, {args.threads} threads")
+        f"seed {args.seed}; torch {torch.__version__}, {args.threads} threads; vtlp {vtlp}")
 
     def sibling(config, seed: int) -> DigitStringDataset:
         return DigitStringDataset(epoch_size=strings.epoch_size, seed=seed, strings=config, words=strings.words,
@@ -154,7 +178,7 @@ def main(argv=None) -> int:
     # Three stages, as the streaming model: frame-labelled single words, 1-4 digit strings, the full mix.
     word_pools = min(WORD_STEPS, steps // 4) // POOL_BATCHES
     short_pools = word_pools + min(SHORT_STEPS, steps // 4) // POOL_BATCHES
-    featurize = Featurizer(neg_mean, inv_stddev)
+    featurize = Featurizer(neg_mean, inv_stddev, vtlp, args.seed)
     pools = PoolDataset([Stage(0, AlignedWords(sibling(SINGLE_WORDS, args.seed + 4)),
                                AlignedFeaturizer(neg_mean, inv_stddev)),
                          Stage(word_pools, sibling(SHORT_STRINGS, args.seed + 3), featurize),

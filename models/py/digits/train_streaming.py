@@ -18,11 +18,14 @@ from __future__ import annotations
 import os
 import sys
 import time
+import zlib
+from typing import Optional, Tuple
 
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "digits"
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
@@ -64,13 +67,38 @@ SHORT_STRINGS = StringConfig(length_weights=(1.0, 1.0, 1.0, 1.0),
 FRAME_CE_HYBRID_WEIGHT = 0.2  # the sequence losses also run in stage 1, to start the RNN-T heads
 
 
-def featurize(items):
-    """Worker side: a length-sorted slice of strings -> padded features and targets."""
-    lengths = torch.tensor([len(w) for w, _, _ in items], dtype=torch.long)
-    waves = torch.zeros(len(items), int(lengths.max()))
-    for i, (w, _, _) in enumerate(items):
-        waves[i, : len(w)] = w
-    feats, frames = nemo_log_mel(waves, lengths)
+def vtlp_factor(wave: torch.Tensor, vtlp: Optional[Tuple[float, float, float]], seed: int) -> float:
+    """The VTLP warp of one string (1 = none), drawn from its own samples so a batch stays a
+    pure function of (seed, step); `vtlp` = (low, high, probability)."""
+    if vtlp is None:
+        return 1.0
+    low, high, probability = vtlp
+    rng = np.random.default_rng([seed, zlib.crc32(wave.numpy().tobytes()), 11])
+    return float(rng.uniform(low, high)) if rng.random() < probability else 1.0
+
+
+class Featurize:
+    """Worker side: a length-sorted slice of strings -> padded features and targets, with
+    vocal tract length perturbation of the mel bank when `vtlp` is set (formants move as
+    between speakers while the timing stays, which speed perturbation cannot do)."""
+
+    def __init__(self, vtlp: Optional[Tuple[float, float, float]] = None, seed: int = 0) -> None:
+        self.vtlp, self.seed = vtlp, seed
+
+    def __call__(self, items):
+        lengths = torch.tensor([len(w) for w, _, _ in items], dtype=torch.long)
+        waves = torch.zeros(len(items), int(lengths.max()))
+        for i, (w, _, _) in enumerate(items):
+            waves[i, : len(w)] = w
+        warps = None if self.vtlp is None else [vtlp_factor(w, self.vtlp, self.seed) for w, _, _ in items]
+        return targets_for(items, *nemo_log_mel(waves, lengths, warps=warps), lengths)
+
+
+featurize = Featurize()
+
+
+def targets_for(items, feats, frames, lengths):
+    """Padded token targets for a featurised batch."""
     ids = [words_to_ids(words) for _, words, _ in items]
     targets = torch.zeros(len(items), max(len(t) for t in ids), dtype=torch.long)
     for i, t in enumerate(ids):
@@ -139,7 +167,14 @@ def main(argv=None) -> int:
     parser.add_argument("--speed", default=None, metavar="LOW,HIGH",
                         help="speed perturbation range (default %s)"
                         % ",".join(str(v) for v in AugmentConfig().speed_range))
+    parser.add_argument("--vtlp", default=None, metavar="LO,HI[,P]",
+                        help="vocal tract length perturbation of the full-mix strings: warp factor range and "
+                             "probability (default 0.8); e.g. 0.88,1.12. Off by default")
     args = parser.parse_args(argv)
+    vtlp = None
+    if args.vtlp:
+        parts = [float(v) for v in args.vtlp.split(",")]
+        vtlp = (parts[0], parts[1], parts[2] if len(parts) > 2 else 0.8)
     steps, out, log = start_run(args, WORK, "streaming", 2400)
     pair = lambda text: tuple(float(v) for v in text.split(","))  # noqa: E731
     augmentation = AugmentConfig(**{k: pair(v) for k, v in (("gain_db_range", args.gain_db),
@@ -166,7 +201,7 @@ def main(argv=None) -> int:
         log(f"resumed from {ckpt_path} at step {first_step} ({format_eta(elapsed)} trained)")
     log(f"model: {parameter_count(model):,} parameters (encoder {parameter_count(model.encoder):,}); "
         f"{steps} steps x batch {args.batch_size}; lookaheads {ENCODER.lookaheads}; seed {args.seed}; "
-        f"torch {torch.__version__}, {args.threads} threads")
+        f"torch {torch.__version__}, {args.threads} threads; vtlp {vtlp}")
 
     def sibling(config: StringConfig, seed: int) -> DigitStringDataset:
         return DigitStringDataset(epoch_size=strings.epoch_size, seed=seed, strings=config, words=strings.words,
@@ -176,7 +211,7 @@ def main(argv=None) -> int:
     short_pools = word_pools + min(SHORT_STEPS, steps // 4) // POOL_BATCHES
     pools = PoolDataset([Stage(0, AlignedWords(sibling(SINGLE_WORDS, args.seed + 4)), featurize_aligned),
                          Stage(word_pools, sibling(SHORT_STRINGS, args.seed + 3), featurize),
-                         Stage(short_pools, strings, featurize)], args.batch_size, 50, args.seed)
+                         Stage(short_pools, strings, Featurize(vtlp, args.seed))], args.batch_size, 50, args.seed)
     val = validation_rows(8 if args.quick else 48, SEED + 1)
     theo = load_set("theo", limit=8 if args.quick else 40)
     extra = {"encoder_config": ENCODER.to_dict(), "head_config": HEADS.__dict__, "seed": args.seed,
