@@ -99,6 +99,46 @@ export function decodeVarint(bytes: Uint8Array, pos: number): [number, number] {
   throw new MalformedProtobuf('varint longer than 10 bytes');
 }
 
+/**
+ * The field whose tag starts at bytes[at]: number, wire type and where its payload starts
+ * (`offset`, relative to `bytes`), with `length` and `value` as in ProtoField. The payload
+ * itself need not be in `bytes`. `origin` is added to byte positions in error messages.
+ */
+export function fieldAt(bytes: Uint8Array, at: number, origin = 0): ProtoField {
+  const [tag, tagLen] = decodeVarint(bytes, at);
+  const field = Math.floor(tag / 8);
+  const wire = tag % 8;
+  const where = origin + at;
+  if (field === 0 || !Number.isSafeInteger(tag) || field > 0x1fffffff) {
+    throw new MalformedProtobuf(`bad field number at byte ${where}`);
+  }
+  let offset = at + tagLen;
+  let length: number;
+  let value = 0;
+  switch (wire) {
+    case WIRE_VARINT:
+      [value, length] = decodeVarint(bytes, offset);
+      break;
+    case WIRE_I64:
+      length = 8;
+      break;
+    case WIRE_I32:
+      length = 4;
+      break;
+    case WIRE_LEN: {
+      const [len, lenLen] = decodeVarint(bytes, offset);
+      if (!Number.isSafeInteger(len)) throw new MalformedProtobuf(`bad length at byte ${where}`);
+      offset += lenLen;
+      length = len;
+      break;
+    }
+    default:
+      // 3/4 are proto2 groups, which ONNX never uses; 6/7 do not exist.
+      throw new MalformedProtobuf(`wire type ${wire} at byte ${where}`);
+  }
+  return { field, wire, offset, length, value };
+}
+
 export class ProtoWalker {
   private windowStart = 0;
   private window: Uint8Array = new Uint8Array(0);
@@ -144,36 +184,9 @@ export class ProtoWalker {
     let pos = start;
     while (pos < end) {
       const head = await this.bytes(pos, Math.min(2 * MAX_VARINT_BYTES, end - pos));
-      const [tag, tagLen] = decodeVarint(head, 0);
-      const field = Math.floor(tag / 8);
-      const wire = tag % 8;
-      if (field === 0 || !Number.isSafeInteger(tag) || field > 0x1fffffff) {
-        throw new MalformedProtobuf(`bad field number at byte ${pos}`);
-      }
-      let offset = pos + tagLen;
-      let length: number;
-      let value = 0;
-      switch (wire) {
-        case WIRE_VARINT:
-          [value, length] = decodeVarint(head, tagLen);
-          break;
-        case WIRE_I64:
-          length = 8;
-          break;
-        case WIRE_I32:
-          length = 4;
-          break;
-        case WIRE_LEN: {
-          const [len, lenLen] = decodeVarint(head, tagLen);
-          if (!Number.isSafeInteger(len)) throw new MalformedProtobuf(`bad length at byte ${pos}`);
-          offset += lenLen;
-          length = len;
-          break;
-        }
-        default:
-          // 3/4 are proto2 groups, which ONNX never uses; 6/7 do not exist.
-          throw new MalformedProtobuf(`wire type ${wire} at byte ${pos}`);
-      }
+      const f = fieldAt(head, 0, pos);
+      const offset = pos + f.offset;
+      const { field, wire, length, value } = f;
       const next = offset + length;
       if (next > end)
         throw new MalformedProtobuf(`field ${field} at byte ${pos} runs past its message end ${end}`);

@@ -1,12 +1,5 @@
 import { SpeechError } from '../../common/errors.js';
-import {
-  decodeVarint,
-  MalformedProtobuf,
-  WIRE_I32,
-  WIRE_I64,
-  WIRE_LEN,
-  WIRE_VARINT,
-} from './protobuf-walker.js';
+import { decodeVarint, fieldAt, MalformedProtobuf, WIRE_LEN, WIRE_VARINT } from './protobuf-walker.js';
 
 /**
  * A copy of an ONNX model whose named graph inputs have fully static shapes.
@@ -52,34 +45,10 @@ function fieldsOf(bytes: Uint8Array, start: number, end: number): Field[] {
   const out: Field[] = [];
   let pos = start;
   while (pos < end) {
-    const [tag, tagLen] = decodeVarint(bytes, pos);
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (field === 0) throw new MalformedProtobuf(`bad field number at byte ${pos}`);
-    let payloadStart = pos + tagLen;
-    let length: number;
-    switch (wire) {
-      case WIRE_VARINT:
-        length = decodeVarint(bytes, payloadStart)[1];
-        break;
-      case WIRE_I64:
-        length = 8;
-        break;
-      case WIRE_I32:
-        length = 4;
-        break;
-      case WIRE_LEN: {
-        const [len, lenLen] = decodeVarint(bytes, payloadStart);
-        payloadStart += lenLen;
-        length = len;
-        break;
-      }
-      default:
-        throw new MalformedProtobuf(`wire type ${wire} at byte ${pos}`);
-    }
-    const fieldEnd = payloadStart + length;
-    if (fieldEnd > end) throw new MalformedProtobuf(`field ${field} at byte ${pos} runs past its message`);
-    out.push({ field, wire, start: pos, payloadStart, end: fieldEnd });
+    const f = fieldAt(bytes, pos);
+    const fieldEnd = f.offset + f.length;
+    if (fieldEnd > end) throw new MalformedProtobuf(`field ${f.field} at byte ${pos} runs past its message`);
+    out.push({ field: f.field, wire: f.wire, start: pos, payloadStart: f.offset, end: fieldEnd });
     pos = fieldEnd;
   }
   return out;
