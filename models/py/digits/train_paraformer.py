@@ -25,8 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-import zlib
-from typing import Optional, Tuple
+from typing import Optional
 
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -47,7 +46,7 @@ from .word_alignment import AlignedWords, frame_targets  # noqa: E402
 from .training import (  # noqa: E402
     POOL_BATCHES, PoolDataset, RunLog, Stage, Schedule, batches_from, format_eta, load_checkpoint,
     parameter_count, run_arguments, run_end, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
-    write_json,
+    VtlpSetting, vtlp_factor, vtlp_setting, write_json,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,28 +59,17 @@ FRAME_CE_WEIGHT_OF_SEQUENCE = 0.2  # stage 1: the Paraformer losses also run, at
 
 
 class Featurizer:
-    """Worker side: a length-sorted slice of strings -> padded LFR+CMVN features and targets.
+    """Worker side: a length-sorted slice of strings -> padded LFR+CMVN features and targets,
+    with vocal tract length perturbation when `vtlp` is set (training.vtlp_factor; the warp
+    is Kaldi's VTLN warp of the mel bins)."""
 
-    `vtlp` (lo, hi, probability): vocal tract length perturbation. With that probability a
-    string's mel bins are warped by a factor drawn from [lo, hi] (Kaldi's VTLN warp, Jaitly
-    & Hinton 2013): formants move as between speakers while the timing stays, which speed
-    perturbation cannot do (it moves both). The factor is drawn from the samples' own bytes,
-    so a batch stays a pure function of (seed, step)."""
-
-    def __init__(self, neg_mean: np.ndarray, inv_stddev: np.ndarray,
-                 vtlp: Optional[Tuple[float, float, float]] = None, seed: int = 0) -> None:
+    def __init__(self, neg_mean: np.ndarray, inv_stddev: np.ndarray, vtlp: Optional[VtlpSetting] = None,
+                 seed: int = 0) -> None:
         self.neg_mean, self.inv_stddev, self.vtlp, self.seed = neg_mean, inv_stddev, vtlp, seed
-
-    def warp_for(self, wave: np.ndarray) -> float:
-        if self.vtlp is None:
-            return 1.0
-        lo, hi, probability = self.vtlp
-        rng = np.random.default_rng([self.seed, zlib.crc32(wave.tobytes()), 11])
-        return float(rng.uniform(lo, hi)) if rng.random() < probability else 1.0
 
     def __call__(self, items):
         waves = [w.numpy() for w, *_ in items]
-        feats = [frontend(w, self.neg_mean, self.inv_stddev, self.warp_for(w)) for w in waves]
+        feats = [frontend(w, self.neg_mean, self.inv_stddev, vtlp_factor(w, self.vtlp, self.seed)) for w in waves]
         lengths = torch.tensor([f.shape[0] for f in feats], dtype=torch.int32)
         speech = torch.zeros(len(items), int(lengths.max()), feats[0].shape[1])
         for i, f in enumerate(feats):
@@ -131,14 +119,8 @@ def main(argv=None) -> int:
     # train Paraformer with both of these.
     parser.add_argument("--ctc-weight", type=float, default=0.3, help="auxiliary encoder CTC (training only)")
     parser.add_argument("--sampling-ratio", type=float, default=0.75, help="glancing (GLM) sampling ratio")
-    parser.add_argument("--vtlp", default=None, metavar="LO,HI[,P]",
-                        help="vocal tract length perturbation of the full-mix strings: warp factor range and "
-                             "probability (default 0.8); e.g. 0.88,1.12. Off by default (the first 3,600 steps)")
     args = parser.parse_args(argv)
-    vtlp = None
-    if args.vtlp:
-        parts = [float(v) for v in args.vtlp.split(",")]
-        vtlp = (parts[0], parts[1], parts[2] if len(parts) > 2 else 0.8)
+    vtlp = vtlp_setting(args.vtlp)
     steps, out, log = start_run(args, WORK, "paraformer", 1600)
 
     strings = DigitStringDataset(epoch_size=args.batch_size * POOL_BATCHES * 50, seed=args.seed)

@@ -18,14 +18,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-import zlib
-from typing import Optional, Tuple
+from typing import Optional
 
 if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     __package__ = "digits"
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
@@ -45,7 +43,7 @@ from .word_alignment import AlignedWords, frame_targets  # noqa: E402
 from .training import (  # noqa: E402
     POOL_BATCHES, PoolDataset, RunLog, Stage, Schedule, batches_from, format_eta, load_checkpoint,
     parameter_count, run_arguments, run_end, save_checkpoint, spec_augment, start_run, step_rng, validation_rows,
-    write_json,
+    VtlpSetting, vtlp_factor, vtlp_setting, write_json,
 )
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -67,22 +65,11 @@ SHORT_STRINGS = StringConfig(length_weights=(1.0, 1.0, 1.0, 1.0),
 FRAME_CE_HYBRID_WEIGHT = 0.2  # the sequence losses also run in stage 1, to start the RNN-T heads
 
 
-def vtlp_factor(wave: torch.Tensor, vtlp: Optional[Tuple[float, float, float]], seed: int) -> float:
-    """The VTLP warp of one string (1 = none), drawn from its own samples so a batch stays a
-    pure function of (seed, step); `vtlp` = (low, high, probability)."""
-    if vtlp is None:
-        return 1.0
-    low, high, probability = vtlp
-    rng = np.random.default_rng([seed, zlib.crc32(wave.numpy().tobytes()), 11])
-    return float(rng.uniform(low, high)) if rng.random() < probability else 1.0
-
-
 class Featurize:
     """Worker side: a length-sorted slice of strings -> padded features and targets, with
-    vocal tract length perturbation of the mel bank when `vtlp` is set (formants move as
-    between speakers while the timing stays, which speed perturbation cannot do)."""
+    vocal tract length perturbation of the mel bank when `vtlp` is set (training.vtlp_factor)."""
 
-    def __init__(self, vtlp: Optional[Tuple[float, float, float]] = None, seed: int = 0) -> None:
+    def __init__(self, vtlp: Optional[VtlpSetting] = None, seed: int = 0) -> None:
         self.vtlp, self.seed = vtlp, seed
 
     def __call__(self, items):
@@ -90,7 +77,7 @@ class Featurize:
         waves = torch.zeros(len(items), int(lengths.max()))
         for i, (w, _, _) in enumerate(items):
             waves[i, : len(w)] = w
-        warps = None if self.vtlp is None else [vtlp_factor(w, self.vtlp, self.seed) for w, _, _ in items]
+        warps = None if self.vtlp is None else [vtlp_factor(w.numpy(), self.vtlp, self.seed) for w, _, _ in items]
         return targets_for(items, *nemo_log_mel(waves, lengths, warps=warps), lengths)
 
 
@@ -167,14 +154,8 @@ def main(argv=None) -> int:
     parser.add_argument("--speed", default=None, metavar="LOW,HIGH",
                         help="speed perturbation range (default %s)"
                         % ",".join(str(v) for v in AugmentConfig().speed_range))
-    parser.add_argument("--vtlp", default=None, metavar="LO,HI[,P]",
-                        help="vocal tract length perturbation of the full-mix strings: warp factor range and "
-                             "probability (default 0.8); e.g. 0.88,1.12. Off by default")
     args = parser.parse_args(argv)
-    vtlp = None
-    if args.vtlp:
-        parts = [float(v) for v in args.vtlp.split(",")]
-        vtlp = (parts[0], parts[1], parts[2] if len(parts) > 2 else 0.8)
+    vtlp = vtlp_setting(args.vtlp)
     steps, out, log = start_run(args, WORK, "streaming", 2400)
     pair = lambda text: tuple(float(v) for v in text.split(","))  # noqa: E731
     augmentation = AugmentConfig(**{k: pair(v) for k, v in (("gain_db_range", args.gain_db),

@@ -17,6 +17,7 @@ import random
 import shutil
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
@@ -115,6 +116,29 @@ def batches_from(pools: PoolDataset, first_step: int, total_steps: int) -> Itera
             step += 1
 
 
+VtlpSetting = Tuple[float, float, float]
+
+
+def vtlp_setting(text: Optional[str]) -> Optional[VtlpSetting]:
+    """--vtlp LO,HI[,P] -> (low, high, probability), None when off."""
+    if not text:
+        return None
+    parts = [float(v) for v in text.split(",")]
+    return (parts[0], parts[1], parts[2] if len(parts) > 2 else 0.8)
+
+
+def vtlp_factor(wave: np.ndarray, vtlp: Optional[VtlpSetting], seed: int) -> float:
+    """The VTLP warp of one string (1 = none). Vocal tract length perturbation (Jaitly &
+    Hinton 2013) warps the mel bank's frequencies: formants move as between speakers while
+    the timing stays, which speed perturbation cannot do (it moves both). Drawn from the
+    string's own samples, so a batch stays a pure function of (seed, step)."""
+    if vtlp is None:
+        return 1.0
+    low, high, probability = vtlp
+    rng = np.random.default_rng([seed, zlib.crc32(np.ascontiguousarray(wave).tobytes()), 11])
+    return float(rng.uniform(low, high)) if rng.random() < probability else 1.0
+
+
 def step_rng(seed: int, step: int, salt: int) -> random.Random:
     return random.Random(seed * 1_000_003 + step * 31 + salt)
 
@@ -203,6 +227,9 @@ def run_arguments(description: str, name: str, default_steps: int, peak_lr: floa
     p.add_argument("--checkpoint-every", type=int, default=96)
     p.add_argument("--eval-every", type=int, default=400)
     p.add_argument("--out", default=None)
+    p.add_argument("--vtlp", default=None, metavar="LO,HI[,P]",
+                   help="vocal tract length perturbation of the full-mix strings: warp factor range and "
+                        "probability (default 0.8), e.g. 0.88,1.12. Off by default")
     p.add_argument("--stop-after", type=int, default=None, metavar="STEP",
                    help="end the run after this step with its checkpoint saved (the learning-rate schedule "
                         "still runs to --steps); rerunning resumes from it. Records an interrupted run exactly.")
