@@ -3,13 +3,13 @@
  * transferred buffers), routes events back, and keeps per-session backlog accounting
  * so a transport can pause its socket when a client sends faster than we decode.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+
+import type { Worker } from 'node:worker_threads';
 import type { EndpointOverrides } from '../../asr/endpoint.js';
 import type { Hotword } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
-import { type ErrorCode, errorCatalogue, SpeechError } from '../../common/errors.js';
+import { SpeechError } from '../../common/errors.js';
+import { fromWire, startWorker, workerEntry } from '../worker-thread.js';
 import type { LiveEngine } from './engine-pool.js';
 import type {
   BatchStats,
@@ -18,7 +18,6 @@ import type {
   FromWorker,
   SessionSpec,
   ToWorker,
-  WireError,
 } from './engine-protocol.js';
 
 export interface EngineSessionHandlers {
@@ -28,19 +27,6 @@ export interface EngineSessionHandlers {
   onError(error: SpeechError): void;
   /** Backlog went from above the high mark to below the low mark. */
   onDrain?(): void;
-}
-
-function fromWire(error: WireError): SpeechError {
-  const code = (Object.hasOwn(errorCatalogue, error.code) ? error.code : 'INTERNAL') as ErrorCode;
-  return new SpeechError(code, error.message);
-}
-
-/** Worker entry: the compiled .js in dist/, or the .ts source through tsx (tests, benches). */
-function workerEntry(): { url: URL; data: Partial<EngineWorkerData> } {
-  const js = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, data: {} };
-  const ts = new URL('./engine-worker.ts', import.meta.url);
-  return { url: new URL('./ts-worker-bootstrap.mjs', import.meta.url), data: { entry: ts.href } };
 }
 
 export class EngineSession {
@@ -157,36 +143,16 @@ export class EngineClient implements LiveEngine {
   }
 
   /** Starts the worker and waits until its models are loaded. */
-  static start(options: EngineClientOptions): Promise<EngineClient> {
-    const { url, data } = workerEntry();
+  static async start(options: EngineClientOptions): Promise<EngineClient> {
+    const { url, data } = workerEntry(import.meta.url, 'engine-worker');
     const { highWaterSeconds: _h, onBatch: _b, ...workerOptions } = options;
-    const worker = new Worker(url, { workerData: { ...workerOptions, ...data } satisfies EngineWorkerData });
-    return new Promise((resolve, reject) => {
-      const onMessage = (msg: FromWorker) => {
-        if (msg.t === 'ready') {
-          cleanup();
-          resolve(new EngineClient(worker, msg.engine, options));
-        } else if (msg.t === 'failed') {
-          cleanup();
-          void worker.terminate();
-          reject(fromWire(msg.error));
-        }
-      };
-      const onError = (err: Error) => {
-        cleanup();
-        reject(
-          new SpeechError('INTERNAL', `engine worker failed to start: ${err.message}`, undefined, {
-            cause: err,
-          }),
-        );
-      };
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-    });
+    const workerData: EngineWorkerData = { ...workerOptions, ...data };
+    const { worker, ready } = await startWorker<{ engine: EngineDescription }>(
+      url,
+      workerData,
+      'engine worker',
+    );
+    return new EngineClient(worker, ready.engine, options);
   }
 
   get sampleRate(): number {

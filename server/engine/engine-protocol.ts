@@ -7,6 +7,7 @@
 import type { EndpointOverrides } from '../../asr/endpoint.js';
 import type { Hotword, RecognizerInfo, SearchKind, StreamingDecoderChoice } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
+import type { WireError } from '../worker-thread.js';
 
 export interface EngineWorkerData {
   readonly model: string;
@@ -64,10 +65,8 @@ export interface EngineDescription {
   readonly providers: Readonly<Record<string, string>>;
 }
 
-export interface WireError {
-  readonly code: string;
-  readonly message: string;
-}
+/** A coded error crossing the thread boundary (server/worker-thread.ts). */
+export type { WireError };
 
 export interface BatchStats {
   readonly size: number;

@@ -3,15 +3,17 @@
  * batching scheduler. onnxruntime-node runs inference synchronously on the calling
  * thread, so keeping it here is what keeps the server's event loop responsive.
  */
+
 import { parentPort, workerData } from 'node:worker_threads';
 import { type AsrEngine, loadAsrEngine } from '../../asr/engine.js';
 import type { RecognizerStream, StreamingRecognizer } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
 import { AsrSession } from '../../asr/session/asr-session.js';
-import { SpeechError, toSpeechError } from '../../common/errors.js';
+import { SpeechError } from '../../common/errors.js';
 import type { ProviderRequest } from '../../models/runtime/providers.js';
+import { toWire } from '../worker-thread.js';
 import { BatchScheduler, type ScheduledSession } from './batch-scheduler.js';
-import type { EngineWorkerData, FromWorker, SessionSpec, ToWorker, WireError } from './engine-protocol.js';
+import type { EngineWorkerData, FromWorker, SessionSpec, ToWorker } from './engine-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('engine-worker must run in a worker thread');
@@ -19,11 +21,6 @@ const data = workerData as EngineWorkerData;
 
 function post(message: FromWorker): void {
   port!.postMessage(message);
-}
-
-function wire(err: unknown): WireError {
-  const e = toSpeechError(err);
-  return { code: e.code, message: e.message };
 }
 
 type Entry = ScheduledSession<RecognizerStream>;
@@ -42,13 +39,13 @@ async function main(): Promise<void> {
       decoder: data.decoder,
     });
   } catch (err) {
-    post({ t: 'failed', error: wire(err) });
+    post({ t: 'failed', error: toWire(err) });
     return;
   }
   if (engine.primary.mode !== 'streaming') {
     post({
       t: 'failed',
-      error: wire(
+      error: toWire(
         new SpeechError(
           'ASR_UNSUPPORTED_OPTION',
           `${engine.primary.manifest.id} is an offline model; the server needs a streaming model for live sessions`,
@@ -96,7 +93,7 @@ async function main(): Promise<void> {
         for (const e of entries) {
           const id = ids.get(e);
           if (id === undefined) continue;
-          post({ t: 'error', id, error: wire(error) });
+          post({ t: 'error', id, error: toWire(error) });
           closeEntry(id);
         }
       },
@@ -117,7 +114,7 @@ async function main(): Promise<void> {
     try {
       report(entry, await entry.session.update());
     } catch (err) {
-      post({ t: 'error', id, error: wire(err) });
+      post({ t: 'error', id, error: toWire(err) });
       closeEntry(id);
     }
   };
@@ -185,7 +182,7 @@ async function main(): Promise<void> {
       }
     } catch (err) {
       if ('id' in msg) {
-        post({ t: 'error', id: msg.id, error: wire(err) });
+        post({ t: 'error', id: msg.id, error: toWire(err) });
         closeEntry(msg.id);
       }
     }

@@ -3,13 +3,13 @@
  * through bounded slots (speech-slots.ts), routes chunks to their SpeechStream, and turns
  * the worker's wire errors back into coded errors. One client per server.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { type ErrorCode, errorCatalogue, SpeechError } from '../../common/errors.js';
+
+import type { Worker } from 'node:worker_threads';
+import { SpeechError } from '../../common/errors.js';
+import { fromWire, startWorker, workerEntry } from '../worker-thread.js';
 import { SpeechSlots } from './speech-slots.js';
 import { type SpeechReport, SpeechStream } from './speech-stream.js';
-import type { FromWorker, ToWorker, TtsJob, TtsModelInfo, TtsWorkerData, WireError } from './tts-protocol.js';
+import type { FromWorker, ToWorker, TtsJob, TtsModelInfo, TtsWorkerData } from './tts-protocol.js';
 
 /** Chunks a request may have in flight: enough to hide a message round trip, no more. */
 const DEFAULT_CREDITS = 4;
@@ -27,19 +27,6 @@ export interface TtsClientOptions {
   readonly credits?: number;
   /** Test-only fault injection (see TtsFaults). */
   readonly faults?: TtsWorkerData['faults'];
-}
-
-function fromWire(error: WireError): SpeechError {
-  const code = (Object.hasOwn(errorCatalogue, error.code) ? error.code : 'INTERNAL') as ErrorCode;
-  return new SpeechError(code, error.message, error.details as Record<string, unknown> | undefined);
-}
-
-/** Worker entry: the compiled .js in dist/, or the .ts source through tsx (tests, benches). */
-function workerEntry(): { url: URL; data: Partial<TtsWorkerData> } {
-  const js = new URL('./tts-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return { url: js, data: {} };
-  const ts = new URL('./tts-worker.ts', import.meta.url);
-  return { url: new URL('../engine/ts-worker-bootstrap.mjs', import.meta.url), data: { entry: ts.href } };
 }
 
 interface Open {
@@ -78,11 +65,11 @@ export class TtsClient {
   }
 
   /** Starts the worker and waits until every model is loaded; rejects with the load's coded error. */
-  static start(options: TtsClientOptions): Promise<TtsClient> {
+  static async start(options: TtsClientOptions): Promise<TtsClient> {
     if (options.models.length === 0) {
-      return Promise.reject(new SpeechError('CONFIG_INVALID', 'the TTS worker needs at least one model'));
+      throw new SpeechError('CONFIG_INVALID', 'the TTS worker needs at least one model');
     }
-    const { url, data } = workerEntry();
+    const { url, data } = workerEntry(import.meta.url, 'tts-worker');
     const workerData: TtsWorkerData = {
       models: options.models,
       searchDirs: options.searchDirs ?? [],
@@ -92,40 +79,12 @@ export class TtsClient {
       ...(options.faults ? { faults: options.faults } : {}),
       ...data,
     };
-    const worker = new Worker(url, { workerData });
-    return new Promise((resolve, reject) => {
-      const onMessage = (msg: FromWorker) => {
-        if (msg.t === 'ready') {
-          cleanup();
-          resolve(new TtsClient(worker, msg.models, options));
-        } else if (msg.t === 'failed') {
-          cleanup();
-          void worker.terminate();
-          reject(fromWire(msg.error));
-        }
-      };
-      const onError = (err: Error) => {
-        cleanup();
-        void worker.terminate();
-        reject(
-          new SpeechError('INTERNAL', `TTS worker failed to start: ${err.message}`, undefined, {
-            cause: err,
-          }),
-        );
-      };
-      const onExit = () => {
-        cleanup();
-        reject(new SpeechError('INTERNAL', 'the TTS worker exited while loading its models'));
-      };
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-    });
+    const { worker, ready } = await startWorker<{ models: readonly TtsModelInfo[] }>(
+      url,
+      workerData,
+      'TTS worker',
+    );
+    return new TtsClient(worker, ready.models, options);
   }
 
   /** The model a request that names none gets. */

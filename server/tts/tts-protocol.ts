@@ -7,6 +7,7 @@
  * send it. A client that stops reading therefore stops generation within a few chunks,
  * and no queue on either side grows with the length of the text.
  */
+import type { WireError } from '../worker-thread.js';
 
 export interface TtsWorkerData {
   /** Model directories; the first is the default for requests that name none. */
@@ -55,11 +56,8 @@ export interface TtsJob {
   readonly seed?: number;
 }
 
-export interface WireError {
-  readonly code: string;
-  readonly message: string;
-  readonly details?: Readonly<Record<string, unknown>>;
-}
+/** A coded error crossing the thread boundary (server/worker-thread.ts). */
+export type { WireError };
 
 /** How a request ended in the worker, with what it made. */
 export interface TtsOutcome {

@@ -5,11 +5,13 @@
  * reverse. Syntheses interleave here between model calls; how many run at once is capped
  * by the client (ttsConcurrency).
  */
+
 import { parentPort, workerData } from 'node:worker_threads';
-import { SpeechError, toSpeechError } from '../../common/errors.js';
+import { SpeechError } from '../../common/errors.js';
 import type { ProviderRequest } from '../../models/runtime/providers.js';
 import { loadSpeechModel } from '../../models/tts/load-speech-model.js';
 import type { SpeechChunk, SpeechSynthesizer } from '../../tts/speech/speech-synthesizer.js';
+import { toWire } from '../worker-thread.js';
 import type { FromWorker, ToWorker, TtsJob, TtsModelInfo, TtsWorkerData, WireError } from './tts-protocol.js';
 
 const port = parentPort;
@@ -18,13 +20,6 @@ const data = workerData as TtsWorkerData;
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
-}
-
-function wire(err: unknown): WireError {
-  const e = toSpeechError(err);
-  return e.details === undefined
-    ? { code: e.code, message: e.message }
-    : { code: e.code, message: e.message, details: e.details };
 }
 
 /** One synthesis: its credit, its cancellation, what it sent. */
@@ -116,7 +111,7 @@ async function main(): Promise<void> {
   try {
     models = await loadModels();
   } catch (err) {
-    post({ t: 'failed', error: wire(err) });
+    post({ t: 'failed', error: toWire(err) });
     return;
   }
   const jobs = new Map<number, Job>();
@@ -161,7 +156,7 @@ async function main(): Promise<void> {
       if (signal.aborted) outcome = 'cancelled';
       else {
         outcome = 'failed';
-        error = wire(err);
+        error = toWire(err);
       }
     } finally {
       // Ends the generator's own state (KV caches, vocoder stream) now, not at GC.
