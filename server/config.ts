@@ -140,21 +140,18 @@ export const configSchema = z
     // --- server ----------------------------------------------------------------
     host: z.string().min(1).default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(8080),
-    /** Streams per batched encoder call. */
-    maxBatch: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(1024)
-      .default(32)
-      .describe('Streams per batched encoder call.'),
-    /** How long a ready stream may wait for others to join its batch (ms). */
-    maxWaitMs: z.coerce
-      .number()
-      .min(0)
-      .max(1000)
-      .default(10)
-      .describe('How long a ready stream may wait for others to join its batch (ms).'),
+    /** Streams per batched encoder call; auto = 16 on the CPU provider, 32 on a GPU (resolveBatching). */
+    maxBatch: z
+      .union([z.literal('auto'), z.coerce.number().int().min(1).max(1024)])
+      .default('auto')
+      .describe('Streams per batched encoder call; auto = 16 on CPU, 32 on a GPU.'),
+    /** How long a ready stream may wait for others to join its batch (ms); auto = 5 on CPU, 10 on a GPU. */
+    maxWaitMs: z
+      .union([z.literal('auto'), z.coerce.number().min(0).max(1000)])
+      .default('auto')
+      .describe(
+        'How long a ready stream may wait for others to join its batch (ms); auto = 5 on CPU, 10 on a GPU.',
+      ),
     /** Live sessions at once; more are answered 503 with Retry-After. */
     maxConnections: z.coerce
       .number()

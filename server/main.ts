@@ -10,7 +10,7 @@ import type { StreamingDecoderChoice } from '../asr/recognizer.js';
 import { SpeechError } from '../common/errors.js';
 import { type App, buildApp } from './app.js';
 import type { Config } from './config.js';
-import { EnginePool, resolveEngineWorkers } from './engine/engine-pool.js';
+import { EnginePool, resolveBatching, resolveEngineWorkers } from './engine/engine-pool.js';
 import { TtsClient } from './tts/tts-client.js';
 
 export interface ServerStartOptions {
@@ -33,6 +33,7 @@ export async function startServer(config: Config, models: ServerStartOptions): P
   const logger = pino({ level: config.logLevel });
   const ttsModels = models.ttsModels ?? [];
   // Both workers load at once; if either fails the other is stopped before the error leaves.
+  const batching = resolveBatching(config.maxBatch, config.maxWaitMs, config.provider);
   const [engineStart, ttsStart] = await Promise.allSettled([
     EnginePool.start({
       workers: resolveEngineWorkers(config.engineWorkers, config.provider, availableParallelism()),
@@ -41,8 +42,7 @@ export async function startServer(config: Config, models: ServerStartOptions): P
       decoder: models.decoder,
       provider: config.provider,
       threads: config.threads,
-      maxBatch: config.maxBatch,
-      maxWaitMs: config.maxWaitMs,
+      ...batching,
     }),
     ttsModels.length === 0
       ? Promise.resolve(undefined)
@@ -89,7 +89,7 @@ export async function startServer(config: Config, models: ServerStartOptions): P
   });
   const primary = engine.engine.primary;
   const workers = engine.workerCount;
-  const describeModel = `model ${primary.id}, provider ${primary.provider}, ${workers} engine worker${workers === 1 ? '' : 's'}`;
+  const describeModel = `model ${primary.id}, provider ${primary.provider}, ${workers} engine worker${workers === 1 ? '' : 's'}, batches of up to ${batching.maxBatch} within ${batching.maxWaitMs} ms`;
   try {
     // The one start-up line: where it listens, with what.
     await app.fastify.listen({

@@ -31,6 +31,29 @@ export interface LiveEngine {
   stop(): Promise<void>;
 }
 
+/**
+ * Batching for `auto` settings. On the CPU, smaller batches sooner: at 100-140 live streams
+ * on 2 cores, max batch 16 with a 5 ms wait gave a word-latency p95 of 175-201 ms (8 rounds)
+ * against 206-243 ms for 32 / 10 ms, at the same capacity (BENCHMARKS.md). On a GPU, where
+ * a large batch costs little more than a small one, 32 / 10 ms (not measured: no GPU here).
+ */
+export const AUTO_BATCHING = {
+  cpu: { maxBatch: 16, maxWaitMs: 5 },
+  gpu: { maxBatch: 32, maxWaitMs: 10 },
+} as const;
+
+export function resolveBatching(
+  maxBatch: number | 'auto',
+  maxWaitMs: number | 'auto',
+  provider: string,
+): { maxBatch: number; maxWaitMs: number } {
+  const auto = provider === 'cpu' ? AUTO_BATCHING.cpu : AUTO_BATCHING.gpu;
+  return {
+    maxBatch: maxBatch === 'auto' ? auto.maxBatch : maxBatch,
+    maxWaitMs: maxWaitMs === 'auto' ? auto.maxWaitMs : maxWaitMs,
+  };
+}
+
 /** Most workers `auto` starts: each holds its own copy of the models. */
 export const AUTO_WORKERS_MAX = 4;
 

@@ -4,7 +4,7 @@
  * bench passes the limits it needs on top of these defaults.
  */
 import { type App, buildApp } from '../../server/app.js';
-import { EnginePool } from '../../server/engine/engine-pool.js';
+import { AUTO_BATCHING, EnginePool } from '../../server/engine/engine-pool.js';
 import type { ServerLimits } from '../../server/server-context.js';
 import { TtsClient } from '../../server/tts/tts-client.js';
 
@@ -12,7 +12,7 @@ export interface BenchServerOptions {
   readonly model: string;
   readonly threads?: number;
   readonly maxBatch?: number;
-  /** How long a ready stream may wait for others to join its batch (default 10 ms). */
+  /** How long a ready stream may wait for others to join its batch (default: the server's CPU auto). */
   readonly maxWaitMs?: number;
   /** ASR engine worker threads (default 1). */
   readonly workers?: number;
@@ -35,8 +35,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
     model: options.model,
     provider: 'cpu',
     threads: options.threads ?? 1,
-    maxBatch: options.maxBatch ?? 32,
-    maxWaitMs: options.maxWaitMs ?? 10,
+    maxBatch: options.maxBatch ?? AUTO_BATCHING.cpu.maxBatch,
+    maxWaitMs: options.maxWaitMs ?? AUTO_BATCHING.cpu.maxWaitMs,
   });
   const tts =
     options.ttsModels && options.ttsModels.length > 0

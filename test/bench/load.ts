@@ -36,7 +36,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { packageRoot } from '../../common/package-info.js';
-import { resolveEngineWorkers } from '../../server/engine/engine-pool.js';
+import { AUTO_BATCHING, resolveEngineWorkers } from '../../server/engine/engine-pool.js';
 import { decodeAll, float32ToInt16 } from '../../streaming/audio/index.js';
 import { type BenchServer, startBenchServer } from './bench-server.js';
 import { buildDigitClip, type TimedWord } from './digit-clip.js';
@@ -78,8 +78,9 @@ export const defaultLoadOptions: LoadOptions = {
   clip: 'digits',
   maxN: 64,
   timeCapSeconds: 300,
-  maxBatch: 32,
-  maxWaitMs: 10,
+  // The server's CPU defaults (maxBatch / maxWaitMs 'auto').
+  maxBatch: AUTO_BATCHING.cpu.maxBatch,
+  maxWaitMs: AUTO_BATCHING.cpu.maxWaitMs,
   threads: 1,
   workers: resolveEngineWorkers('auto', 'cpu', availableParallelism()),
   partialP95LimitMs: 1000,

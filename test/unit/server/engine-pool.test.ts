@@ -3,7 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AsrEvent } from '../../../asr/session/asr-events.js';
 import { EngineClient } from '../../../server/engine/engine-client.js';
-import { AUTO_WORKERS_MAX, EnginePool, resolveEngineWorkers } from '../../../server/engine/engine-pool.js';
+import {
+  AUTO_BATCHING,
+  AUTO_WORKERS_MAX,
+  EnginePool,
+  resolveBatching,
+  resolveEngineWorkers,
+} from '../../../server/engine/engine-pool.js';
 import type { BatchStats } from '../../../server/engine/engine-protocol.js';
 import { clip16k, haveData, randomChunks, zooDir } from '../asr/helpers/clips.js';
 import { collectEvents } from './helpers/collect-events.js';
@@ -27,6 +33,21 @@ describe('resolveEngineWorkers', () => {
       expect(resolveEngineWorkers('auto', provider, 16)).toBe(1);
     }
     expect(resolveEngineWorkers(2, 'cuda', 16)).toBe(2);
+  });
+});
+
+describe('resolveBatching', () => {
+  it('gives numbers as set, and auto smaller, sooner batches on CPU than on a GPU', () => {
+    expect(resolveBatching(8, 3, 'cpu')).toEqual({ maxBatch: 8, maxWaitMs: 3 });
+    expect(resolveBatching('auto', 'auto', 'cpu')).toEqual(AUTO_BATCHING.cpu);
+    expect(resolveBatching('auto', 20, 'cpu')).toEqual({
+      maxBatch: AUTO_BATCHING.cpu.maxBatch,
+      maxWaitMs: 20,
+    });
+    for (const provider of ['cuda', 'tensorrt', 'webgpu', 'auto']) {
+      expect(resolveBatching('auto', 'auto', provider)).toEqual(AUTO_BATCHING.gpu);
+    }
+    expect(AUTO_BATCHING.gpu.maxBatch).toBeGreaterThan(AUTO_BATCHING.cpu.maxBatch);
   });
 });
 
