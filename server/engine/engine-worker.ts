@@ -9,6 +9,7 @@ import { type AsrEngine, loadAsrEngine } from '../../asr/engine.js';
 import type { RecognizerStream, StreamingRecognizer } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
 import { AsrSession } from '../../asr/session/asr-session.js';
+import { warmUpEngine } from '../../asr/warm-up.js';
 import { SpeechError } from '../../common/errors.js';
 import type { ProviderRequest } from '../../models/runtime/providers.js';
 import { toWire } from '../worker-thread.js';
@@ -52,6 +53,14 @@ async function main(): Promise<void> {
         ),
       ),
     });
+    await engine.close();
+    return;
+  }
+  try {
+    await warmUpEngine(engine, data.maxBatch);
+  } catch (err) {
+    // A model that cannot decode quiet noise will not decode speech either: fail the start.
+    post({ t: 'failed', error: toWire(err) });
     await engine.close();
     return;
   }

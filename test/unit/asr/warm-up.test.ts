@@ -1,0 +1,70 @@
+// warmUpEngine: it drives every call shape the engine will see (one stream, each batch
+// size as a batch drains, the second pass) and leaves nothing behind: a clip decoded
+// after it gives the tokens a fresh engine gives.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AsrEngine, loadAsrEngine } from '../../../asr/engine.js';
+import type { StreamingRecognizer } from '../../../asr/recognizer.js';
+import { warmUpEngine } from '../../../asr/warm-up.js';
+import { clip16k, haveData, zooDir } from './helpers/clips.js';
+
+const primary = `${zooDir}/nemo-streaming-hybrid`;
+const secondPass = `${zooDir}/paraformer-offline`;
+
+async function decode(engine: AsrEngine, samples: Float32Array): Promise<number[]> {
+  const recognizer = engine.primary.recognizer as StreamingRecognizer;
+  const stream = recognizer.createStream();
+  stream.acceptAudio(samples);
+  stream.inputFinished();
+  while (recognizer.isReady(stream)) await recognizer.decode([stream]);
+  const tokens = [...recognizer.result(stream).tokens];
+  stream.close();
+  return tokens;
+}
+
+describe.runIf(haveData())('warmUpEngine', () => {
+  let warm: AsrEngine;
+  let fresh: AsrEngine;
+  beforeAll(async () => {
+    warm = await loadAsrEngine({ model: primary, secondPassModel: secondPass });
+    fresh = await loadAsrEngine({ model: primary });
+  });
+  afterAll(async () => {
+    await warm.close();
+    await fresh.close();
+  });
+
+  it('runs one stream alone, then every batch size from maxBatch down to two, then the second pass', async () => {
+    const recognizer = warm.primary.recognizer as StreamingRecognizer;
+    const sizes: number[] = [];
+    const decode = recognizer.decode.bind(recognizer);
+    recognizer.decode = async (streams) => {
+      sizes.push(streams.length);
+      return decode(streams);
+    };
+    const second = warm.secondPass!.recognizer;
+    let transcribed = 0;
+    const transcribe = second.transcribe.bind(second);
+    second.transcribe = async (samples) => {
+      transcribed++;
+      return transcribe(samples);
+    };
+    try {
+      const ms = await warmUpEngine(warm, 6);
+      expect(ms).toBeGreaterThan(0);
+    } finally {
+      // Own properties shadowed the prototype's methods; removing them restores those.
+      delete (recognizer as Partial<StreamingRecognizer>).decode;
+      delete (second as { transcribe?: unknown }).transcribe;
+    }
+    expect(sizes[0]).toBe(1);
+    for (let b = 1; b <= 6; b++) expect(sizes, `batch of ${b}`).toContain(b);
+    expect(transcribed).toBe(1);
+  });
+
+  it('leaves no state behind: a clip after it decodes as on a fresh engine', async () => {
+    const samples = await clip16k('clips/jfk.wav');
+    const tokens = await decode(warm, samples);
+    expect(tokens.length).toBeGreaterThan(5);
+    expect(tokens).toEqual(await decode(fresh, samples));
+  });
+});
