@@ -9,6 +9,7 @@ import type { StreamOptions } from '../../../asr/recognizer.js';
 import { isSpeechError } from '../../../common/errors.js';
 import { readTokens, type SymbolTable } from '../../../models/runtime/tokens.js';
 import { allClips, clip16k, haveData, randomChunks, zooDir } from './helpers/clips.js';
+import { decodeWhole } from './helpers/decode-whole.js';
 import {
   type SherpaHead,
   sherpaOnlineNemo,
@@ -17,20 +18,6 @@ import {
 } from './helpers/sherpa-reference.js';
 
 const fixture = (name: string) => `${zooDir}/${name}`;
-
-async function decodeWhole(
-  recognizer: NemoStreamingRecognizer,
-  samples: Float32Array,
-  options?: StreamOptions,
-): Promise<number[]> {
-  const stream = recognizer.createStream(options);
-  stream.acceptAudio(samples);
-  stream.inputFinished();
-  while (recognizer.isReady(stream)) await recognizer.decode([stream]);
-  const tokens = [...recognizer.result(stream).tokens];
-  stream.close();
-  return tokens;
-}
 
 /** Feeds chunks as they would arrive live, decoding whenever a window is ready. */
 async function decodeChunked(

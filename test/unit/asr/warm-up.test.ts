@@ -6,20 +6,13 @@ import { type AsrEngine, loadAsrEngine } from '../../../asr/engine.js';
 import type { StreamingRecognizer } from '../../../asr/recognizer.js';
 import { warmUpEngine } from '../../../asr/warm-up.js';
 import { clip16k, haveData, zooDir } from './helpers/clips.js';
+import { decodeWhole } from './helpers/decode-whole.js';
 
 const primary = `${zooDir}/nemo-streaming-hybrid`;
 const secondPass = `${zooDir}/paraformer-offline`;
 
-async function decode(engine: AsrEngine, samples: Float32Array): Promise<number[]> {
-  const recognizer = engine.primary.recognizer as StreamingRecognizer;
-  const stream = recognizer.createStream();
-  stream.acceptAudio(samples);
-  stream.inputFinished();
-  while (recognizer.isReady(stream)) await recognizer.decode([stream]);
-  const tokens = [...recognizer.result(stream).tokens];
-  stream.close();
-  return tokens;
-}
+const decode = (engine: AsrEngine, samples: Float32Array) =>
+  decodeWhole(engine.primary.recognizer as StreamingRecognizer, samples);
 
 describe.runIf(haveData())('warmUpEngine', () => {
   let warm: AsrEngine;
@@ -36,10 +29,10 @@ describe.runIf(haveData())('warmUpEngine', () => {
   it('runs one stream alone, then every batch size from maxBatch down to two, then the second pass', async () => {
     const recognizer = warm.primary.recognizer as StreamingRecognizer;
     const sizes: number[] = [];
-    const decode = recognizer.decode.bind(recognizer);
+    const original = recognizer.decode.bind(recognizer);
     recognizer.decode = async (streams) => {
       sizes.push(streams.length);
-      return decode(streams);
+      return original(streams);
     };
     const second = warm.secondPass!.recognizer;
     let transcribed = 0;
