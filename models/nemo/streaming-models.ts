@@ -3,12 +3,11 @@
  * nemo-ctc-streaming, nemo-transducer-streaming, nemo-hybrid-streaming) as runners.
  * Which graphs exist decides which heads the recognizer can offer.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { SpeechError } from '../../common/errors.js';
 import type { ModelManifest } from '../runtime/manifest.js';
+import type { OnnxModelInfo } from '../runtime/onnx-metadata.js';
 import { createSession, type ModelSession } from '../runtime/session.js';
 import type { SessionOptions } from '../runtime/session-options.js';
-import { usesExternalData } from '../runtime/static-input-shapes.js';
 import { NemoCtcHead } from './ctc-head.js';
 import { NemoStreamingEncoder } from './streaming-encoder.js';
 import { NemoTransducerJoiner } from './transducer-joiner.js';
@@ -78,7 +77,12 @@ export async function openNemoStreamingModels(
   };
   const specialise = async (encoder: NemoStreamingEncoder, role: 'model' | 'encoder') => {
     const path = manifest.files[role];
-    if (path === undefined || !(await wantsSingleStreamGraph(path, graphs.singleStreamGraphs ?? 'auto'))) {
+    const info = manifest.onnx[role];
+    if (
+      path === undefined ||
+      info === undefined ||
+      !wantsSingleStreamGraph(info, graphs.singleStreamGraphs)
+    ) {
       return encoder;
     }
     const session = await createSession(path, {
@@ -124,10 +128,10 @@ export async function openNemoStreamingModels(
   }
 }
 
-async function wantsSingleStreamGraph(path: string, setting: boolean | 'auto'): Promise<boolean> {
+/** From what the manifest already read of the file: its size, and whether its weights are inside. */
+function wantsSingleStreamGraph(info: OnnxModelInfo, setting: boolean | 'auto' = 'auto'): boolean {
   if (setting !== 'auto') return setting;
-  if ((await stat(path)).size > SINGLE_STREAM_GRAPH_AUTO_BYTES) return false;
-  return !usesExternalData(await readFile(path));
+  return info.size <= SINGLE_STREAM_GRAPH_AUTO_BYTES && !info.externalData;
 }
 
 function bundle(

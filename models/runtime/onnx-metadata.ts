@@ -36,6 +36,12 @@ export interface OnnxModelInfo {
   /** Graph inputs in order, without those that are initializers (old keep_initializers_as_inputs exports). */
   readonly inputs: readonly OnnxValueInfo[];
   readonly outputs: readonly OnnxValueInfo[];
+  /**
+   * Some initializer keeps its data in a side file (`TensorProto.data_location =
+   * EXTERNAL`), which onnxruntime finds relative to the model's path: such a model cannot
+   * be opened from bytes.
+   */
+  readonly externalData: boolean;
 }
 
 // ModelProto
@@ -50,8 +56,10 @@ const G_INITIALIZER = 5;
 const G_INPUT = 11;
 const G_OUTPUT = 12;
 const G_SPARSE_INITIALIZER = 15;
-// TensorProto.name, SparseTensorProto.values
+// TensorProto.name, TensorProto.data_location (1 = EXTERNAL), SparseTensorProto.values
 const T_NAME = 8;
+const T_DATA_LOCATION = 14;
+const DATA_LOCATION_EXTERNAL = 1;
 const S_VALUES = 1;
 
 /** Longest string we read into memory (a metadata value, a name); anything longer is not ONNX we know. */
@@ -152,7 +160,7 @@ async function parseModel(walker: ProtoWalker, file: string): Promise<OnnxModelI
   }
   if (irVersion === undefined) throw new MalformedProtobuf('no ir_version');
   if (graph === undefined) throw new MalformedProtobuf('no graph');
-  const { inputs, outputs } = await parseGraphIo(walker, graph);
+  const { inputs, outputs, externalData } = await parseGraphIo(walker, graph);
   return {
     file,
     size: walker.source.size,
@@ -163,6 +171,7 @@ async function parseModel(walker: ProtoWalker, file: string): Promise<OnnxModelI
     metadata: new OnnxMetadata(file, metadata),
     inputs,
     outputs,
+    externalData,
   };
 }
 
@@ -189,32 +198,43 @@ async function parseEntry(walker: ProtoWalker, f: ProtoField): Promise<[string, 
 async function parseGraphIo(
   walker: ProtoWalker,
   graph: ProtoField,
-): Promise<{ inputs: OnnxValueInfo[]; outputs: OnnxValueInfo[] }> {
+): Promise<{ inputs: OnnxValueInfo[]; outputs: OnnxValueInfo[]; externalData: boolean }> {
   const inputs: OnnxValueInfo[] = [];
   const outputs: OnnxValueInfo[] = [];
   const initializers = new Set<string>();
+  let externalData = false;
+  const addInitializer = async (f: ProtoField) => {
+    const t = await parseInitializer(walker, f);
+    initializers.add(t.name);
+    externalData ||= t.external;
+  };
   for await (const g of walker.fields(graph.offset, graph.offset + graph.length)) {
     if (g.field === G_INPUT) inputs.push(await parseValueInfo(walker, expectLen(g, 'graph input')));
     else if (g.field === G_OUTPUT) outputs.push(await parseValueInfo(walker, expectLen(g, 'graph output')));
-    else if (g.field === G_INITIALIZER)
-      initializers.add(await tensorName(walker, expectLen(g, 'initializer')));
+    else if (g.field === G_INITIALIZER) await addInitializer(expectLen(g, 'initializer'));
     else if (g.field === G_SPARSE_INITIALIZER) {
       for await (const s of walker.fields(g.offset, g.offset + expectLen(g, 'sparse initializer').length)) {
-        if (s.field === S_VALUES) initializers.add(await tensorName(walker, expectLen(s, 'sparse values')));
+        if (s.field === S_VALUES) await addInitializer(expectLen(s, 'sparse values'));
       }
     }
     // nodes, value_info, doc strings: skipped
   }
-  return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
+  return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs, externalData };
 }
 
-async function tensorName(walker: ProtoWalker, f: ProtoField): Promise<string> {
+async function parseInitializer(
+  walker: ProtoWalker,
+  f: ProtoField,
+): Promise<{ name: string; external: boolean }> {
   let name = '';
+  let external = false;
   // The raw weights (raw_data = 9, float_data = 4...) are skipped by seeking.
   for await (const t of walker.fields(f.offset, f.offset + f.length)) {
     if (t.field === T_NAME) name = await walker.string(t, MAX_STRING);
+    else if (t.field === T_DATA_LOCATION && t.wire === WIRE_VARINT)
+      external = t.value === DATA_LOCATION_EXTERNAL;
   }
-  return name;
+  return { name, external };
 }
 
 async function parseValueInfo(walker: ProtoWalker, f: ProtoField): Promise<OnnxValueInfo> {

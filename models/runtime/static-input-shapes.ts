@@ -20,10 +20,7 @@ import { decodeVarint, fieldAt, MalformedProtobuf, WIRE_LEN, WIRE_VARINT } from 
  */
 
 const MODEL_GRAPH = 7;
-const GRAPH_INITIALIZER = 5;
 const GRAPH_INPUT = 11;
-const TENSOR_DATA_LOCATION = 14;
-const DATA_LOCATION_EXTERNAL = 1;
 const VALUE_INFO_NAME = 1;
 const VALUE_INFO_TYPE = 2;
 const TYPE_TENSOR = 1;
@@ -79,7 +76,7 @@ function lengthDelimited(field: number, payload: Pieces): Pieces {
 }
 
 function staticShape(dims: readonly number[]): Pieces {
-  const payload: Pieces = dims.map((d) =>
+  return dims.map((d) =>
     Uint8Array.from([
       ...varint(SHAPE_DIM * 8 + WIRE_LEN),
       ...varint(varint(d).length + 1),
@@ -87,7 +84,6 @@ function staticShape(dims: readonly number[]): Pieces {
       ...varint(d),
     ]),
   );
-  return payload;
 }
 
 /** Declared dims of a TensorShapeProto: a number, or undefined for a symbolic/unknown one. */
@@ -117,28 +113,20 @@ function rewrite(
 }
 
 /**
- * True when an initializer keeps its data in a side file (`TensorProto.data_location =
- * EXTERNAL`): onnxruntime finds those relative to the model's path, which a session
- * opened from bytes does not have.
+ * The payload of `message` with the submessage reached by the field numbers of `path`
+ * replaced by `leaf(that submessage)`'s payload; every other byte on the way is copied.
  */
-export function usesExternalData(model: Uint8Array): boolean {
-  try {
-    for (const f of fieldsOf(model, 0, model.length)) {
-      if (f.field !== MODEL_GRAPH || f.wire !== WIRE_LEN) continue;
-      for (const g of fieldsOf(model, f.payloadStart, f.end)) {
-        if (g.field !== GRAPH_INITIALIZER || g.wire !== WIRE_LEN) continue;
-        for (const t of fieldsOf(model, g.payloadStart, g.end)) {
-          if (t.field === TENSOR_DATA_LOCATION && t.wire === WIRE_VARINT) {
-            if (decodeVarint(model, t.payloadStart)[0] === DATA_LOCATION_EXTERNAL) return true;
-          }
-        }
-      }
-    }
-  } catch (err) {
-    if (err instanceof MalformedProtobuf) return false; // onnxruntime will say what is wrong
-    throw err;
-  }
-  return false;
+function rewritePath(
+  bytes: Uint8Array,
+  message: Field,
+  path: readonly number[],
+  leaf: (f: Field) => Pieces,
+): Pieces {
+  const [head, ...rest] = path;
+  return rewrite(bytes, message.payloadStart, message.end, (f) => {
+    if (f.field !== head || f.wire !== WIRE_LEN) return undefined;
+    return lengthDelimited(f.field, rest.length === 0 ? leaf(f) : rewritePath(bytes, f, rest, leaf));
+  });
 }
 
 export function withStaticInputShapes(
@@ -163,28 +151,20 @@ export function withStaticInputShapes(
     const dims = shapes[name];
     if (dims === undefined) return undefined;
     done.add(name);
-    const payload = rewrite(model, input.payloadStart, input.end, (typeField) => {
-      if (typeField.field !== VALUE_INFO_TYPE || typeField.wire !== WIRE_LEN) return undefined;
-      const type = rewrite(model, typeField.payloadStart, typeField.end, (tensorField) => {
-        if (tensorField.field !== TYPE_TENSOR || tensorField.wire !== WIRE_LEN) return undefined;
-        const tensor = rewrite(model, tensorField.payloadStart, tensorField.end, (shapeField) => {
-          if (shapeField.field !== TENSOR_SHAPE || shapeField.wire !== WIRE_LEN) return undefined;
-          const declared = declaredDims(model, shapeField);
-          const clash =
-            declared.length !== dims.length || declared.some((d, i) => d !== undefined && d !== dims[i]);
-          if (clash) {
-            const shown = declared.map((d) => d ?? '?').join(', ');
-            throw new SpeechError(
-              'MODEL_CONTRACT_MISMATCH',
-              `${label}: input ${name} is declared [${shown}], which [${dims.join(', ')}] does not fit`,
-              { model: label, input: name, declared: shown, requested: [...dims] },
-            );
-          }
-          return lengthDelimited(TENSOR_SHAPE, staticShape(dims));
-        });
-        return lengthDelimited(TYPE_TENSOR, tensor);
-      });
-      return lengthDelimited(VALUE_INFO_TYPE, type);
+    // ValueInfoProto.type -> TypeProto.tensor_type -> TypeProto.Tensor.shape
+    const payload = rewritePath(model, input, [VALUE_INFO_TYPE, TYPE_TENSOR, TENSOR_SHAPE], (shapeField) => {
+      const declared = declaredDims(model, shapeField);
+      const clash =
+        declared.length !== dims.length || declared.some((d, i) => d !== undefined && d !== dims[i]);
+      if (clash) {
+        const shown = declared.map((d) => d ?? '?').join(', ');
+        throw new SpeechError(
+          'MODEL_CONTRACT_MISMATCH',
+          `${label}: input ${name} is declared [${shown}], which [${dims.join(', ')}] does not fit`,
+          { model: label, input: name, declared: shown, requested: [...dims] },
+        );
+      }
+      return staticShape(dims);
     });
     return lengthDelimited(GRAPH_INPUT, payload);
   };

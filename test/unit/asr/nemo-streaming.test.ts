@@ -4,9 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadNemoStreamingRecognizer } from '../../../asr/nemo/load-nemo-streaming.js';
 import type { NemoStream } from '../../../asr/nemo/nemo-stream.js';
-import type { NemoStreamingRecognizer } from '../../../asr/nemo/nemo-streaming-recognizer.js';
+import { NemoStreamingRecognizer } from '../../../asr/nemo/nemo-streaming-recognizer.js';
 import type { StreamOptions } from '../../../asr/recognizer.js';
 import { isSpeechError } from '../../../common/errors.js';
+import { openNemoStreamingModels } from '../../../models/nemo/streaming-models.js';
+import { loadManifest } from '../../../models/runtime/manifest.js';
+import { createSession } from '../../../models/runtime/session.js';
 import { readTokens, type SymbolTable } from '../../../models/runtime/tokens.js';
 import { allClips, clip16k, haveData, randomChunks, zooDir } from './helpers/clips.js';
 import { decodeWhole } from './helpers/decode-whole.js';
@@ -210,6 +213,46 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
         await specialised.close();
         await generic.close();
       }
+    }
+  });
+
+  it('the static-shape copy is what one-stream steps run; batches and other lookaheads do not touch it', async () => {
+    const samples = await clip16k('clips/jfk.wav');
+    const manifest = await loadManifest(fixture('nemo-streaming-hybrid'));
+    const models = await openNemoStreamingModels(manifest, {}, { singleStreamGraphs: false });
+    const copy = await createSession(manifest.files.encoder!, {
+      staticInputShapes: models.encoder.singleStreamShapes(),
+    });
+    let copyRuns = 0;
+    const run = copy.runPositional.bind(copy);
+    copy.runPositional = (inputs) => {
+      copyRuns++;
+      return run(inputs);
+    };
+    models.encoder.useSingleStreamSession(copy);
+    const recognizer = new NemoStreamingRecognizer(manifest, models, { defaultDecoder: 'rnnt' });
+    const generic = await loadNemoStreamingRecognizer(fixture('nemo-streaming-hybrid'), {
+      defaultDecoder: 'rnnt',
+      singleStreamGraphs: false,
+    });
+    try {
+      expect(await decodeWhole(recognizer, samples)).toEqual(await decodeWhole(generic, samples));
+      expect(copyRuns).toBeGreaterThan(10);
+      const alone = copyRuns;
+      const other = recognizer.info.lookaheads.find((r) => r !== recognizer.info.lookaheads[0])!;
+      await decodeWhole(recognizer, samples, { lookahead: other });
+      const pair = [recognizer.createStream(), recognizer.createStream()];
+      for (const s of pair) {
+        s.acceptAudio(samples);
+        s.inputFinished();
+      }
+      while (pair.every((s) => recognizer.isReady(s))) await recognizer.decode(pair);
+      for (const s of pair) s.close();
+      expect(copyRuns).toBe(alone);
+    } finally {
+      await recognizer.close();
+      await copy.release();
+      await generic.close();
     }
   });
 

@@ -188,3 +188,14 @@ describe('graph I/O from the test encoder', () => {
     expect(info.metadata.get('k')).toBe('v');
   });
 });
+
+describe('externalData', () => {
+  it('is false for weights inside the file and true for weights in a side file', async () => {
+    const info = (bytes: Uint8Array) => parseOnnxModelInfo(bufferSource(bytes), 'test');
+    expect(
+      (await readOnnxModelInfo('test/fixtures/zoo/nemo-streaming-hybrid/encoder.onnx')).externalData,
+    ).toBe(false);
+    expect((await info(encodeModel({ weightBytes: 16 }))).externalData).toBe(false);
+    expect((await info(encodeModel({ weightBytes: 16, externalWeights: true }))).externalData).toBe(true);
+  });
+});

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { isSpeechError } from '../../../common/errors.js';
 import { parseOnnxModelInfo } from '../../../models/runtime/onnx-metadata.js';
 import { bufferSource } from '../../../models/runtime/protobuf-walker.js';
-import { usesExternalData, withStaticInputShapes } from '../../../models/runtime/static-input-shapes.js';
+import { withStaticInputShapes } from '../../../models/runtime/static-input-shapes.js';
 import { mulberry32 } from '../../helpers/prng.js';
 import { encodeModel } from './helpers/onnx-bytes.js';
 
@@ -128,13 +128,5 @@ describe('withStaticInputShapes', () => {
     }
     await original.release();
     await fixed.release();
-  });
-});
-
-describe('usesExternalData', () => {
-  it('is false for weights inside the file and true for weights in a side file', () => {
-    expect(usesExternalData(new Uint8Array(readFileSync(encoderPath)))).toBe(false);
-    expect(usesExternalData(encodeModel({ weightBytes: 16 }))).toBe(false);
-    expect(usesExternalData(encodeModel({ weightBytes: 16, externalWeights: true }))).toBe(true);
   });
 });
