@@ -16,6 +16,8 @@ export interface LoadNemoStreamingOptions extends NemoRecognizerOptions {
   readonly fusedCtcGraph?: boolean;
   /** A static-shape copy of each encoder graph for one-stream steps (streaming-models.ts); default 'auto'. */
   readonly singleStreamGraphs?: boolean | 'auto';
+  /** Under WebGPU, keep encoder caches in GPU memory between calls (encoder-cache.ts); default on. */
+  readonly cachesOnDevice?: boolean;
 }
 
 /** Opens a NeMo streaming model directory (or an already loaded manifest) as a recognizer. */
@@ -27,6 +29,7 @@ export async function loadNemoStreamingRecognizer(
   const models = await openNemoStreamingModels(manifest, options.session, {
     fusedCtcGraph: options.fusedCtcGraph ?? (options.defaultDecoder ?? manifest.defaultDecoder) === 'ctc',
     singleStreamGraphs: options.singleStreamGraphs ?? 'auto',
+    cachesOnDevice: options.cachesOnDevice ?? true,
   });
   try {
     const featurePreset = options.sherpaFeatures ? manifest.spec.sherpaFeaturePreset : options.featurePreset;

@@ -111,6 +111,8 @@ export class NemoStream implements RecognizerStream {
     this.#closed = true;
     this.pendingRnnt.length = 0;
     this.features.reset();
+    // Lets go of its row in a batch's cache tensors (GPU memory under WebGPU).
+    this.cache.release();
   }
 
   assertOpen(what: string): void {

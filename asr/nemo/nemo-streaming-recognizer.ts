@@ -164,6 +164,11 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
   }
 
   /** True when one-stream steps at the default window run a static-shape copy of the encoder. */
+  /** Whether encoder caches stay in GPU memory between calls (WebGPU; encoder-cache.ts). */
+  get cachesOnDevice(): boolean {
+    return this.#models.encoder.cachesOnDevice && (this.#models.ctcEncoder?.cachesOnDevice ?? true);
+  }
+
   get singleStreamGraph(): boolean {
     return (
       this.#models.encoder.hasSingleStreamSession ||
@@ -297,9 +302,7 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
     stream.segmentStartFrame = stream.encoderFrames;
     stream.pendingRnnt.length = 0;
     // As sherpa-onnx: new segment, zero encoder caches, fresh decoder; frame counters kept.
-    stream.cache.channel.fill(0);
-    stream.cache.time.fill(0);
-    stream.cache.channelLen = 0n;
+    stream.cache.reset();
     if (stream.ctc?.kind === 'greedy') resetCtcGreedyState(stream.ctc.state);
     if (stream.ctc?.kind === 'beam') resetCtcPrefixBeamState(stream.ctc.state);
     if (stream.rnnt?.kind === 'greedy') resetRnntGreedyState(stream.rnnt.state);

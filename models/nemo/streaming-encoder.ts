@@ -6,24 +6,34 @@
  * = log-probs [B,T,V+1]) and the transducer encoder (`encoder.onnx`, output 0 =
  * [B,D,T] channel-first): `outputLayout` says which.
  *
- * Per-stream caches are plain typed arrays owned by the stream; a batched call copies
- * them into one reused batch buffer per input and copies the next caches back out.
+ * Per-stream caches are rows of the cache tensors an earlier run returned
+ * (encoder-cache.ts): the next call of the same streams feeds those tensors back as they
+ * are (on the GPU under WebGPU); any other batch gathers its streams' rows into one
+ * reused batch buffer per input.
  */
 import { SpeechError } from '../../common/errors.js';
+import { DeviceDownload } from '../runtime/device-download.js';
 import type { OnnxMetadata } from '../runtime/metadata-map.js';
 import { float32Scratch, int64Scratch } from '../runtime/scratch.js';
 import type { ModelSession } from '../runtime/session.js';
-import { float32Data, float32Tensor, int64Data, int64Tensor, type ModelTensor } from '../runtime/tensor.js';
+import {
+  describeTensor,
+  disposeTensor,
+  float32Data,
+  float32Tensor,
+  int64Data,
+  int64Tensor,
+  type ModelTensor,
+} from '../runtime/tensor.js';
+import {
+  type DownloadFloat32,
+  type HostRows,
+  hostFloat32,
+  NemoEncoderCache,
+  ResidentBatch,
+} from './encoder-cache.js';
 
-/** One stream's encoder caches (contract 2.1.4); zero-filled for a new segment. */
-export interface NemoEncoderCache {
-  /** [layers, channelCacheFrames, dModel] */
-  readonly channel: Float32Array;
-  /** [layers, dModel, timeCacheFrames] */
-  readonly time: Float32Array;
-  /** Valid rows of the channel cache. */
-  channelLen: bigint;
-}
+export { NemoEncoderCache } from './encoder-cache.js';
 
 export type EncoderOutputLayout = 'channels-first' | 'time-major';
 
@@ -59,6 +69,9 @@ export class NemoStreamingEncoder {
   readonly #channelLen = int64Scratch();
   /** The same graph with static shapes for one stream at the default window, when opened. */
   #single: ModelSession | undefined;
+  /** Reads caches the graph left in GPU memory; undefined while they come back on the host. */
+  #device: DeviceDownload | undefined;
+  readonly #download: DownloadFloat32;
 
   constructor(
     private readonly session: ModelSession,
@@ -100,6 +113,12 @@ export class NemoStreamingEncoder {
         `${label}: cache_last_time_dim1 != cache_last_channel_dim1`,
       );
     }
+    const [, , channelOut, timeOut] = session.outputNames;
+    if (session.deviceOutputs.has(channelOut!) || session.deviceOutputs.has(timeOut!)) {
+      this.#device = new DeviceDownload(session.provider);
+    }
+    const device = this.#device;
+    this.#download = device ? (t) => device.float32(t, `${label} cache`) : hostFloat32;
     const out0 = session.outputs[0]?.dims ?? [];
     const width = outputLayout === 'channels-first' ? out0[1] : out0[2];
     this.outputWidth = typeof width === 'number' ? width : this.geometry.dModel;
@@ -131,8 +150,25 @@ export class NemoStreamingEncoder {
     };
   }
 
-  /** Steps of one stream at the default window run on `session` (same weights, static shapes). */
+  /** Names of the two cache outputs (what a GPU session keeps on the device). */
+  get cacheOutputNames(): [string, string] {
+    return [this.session.outputNames[2]!, this.session.outputNames[3]!];
+  }
+
+  /** Whether the caches stay in GPU memory between calls. */
+  get cachesOnDevice(): boolean {
+    return this.#device !== undefined;
+  }
+
+  /**
+   * Steps of one stream at the default window run on `session` (same weights, static
+   * shapes; opened with the same provider and device outputs as the generic graph).
+   */
   useSingleStreamSession(session: ModelSession): void {
+    const kept = (s: ModelSession) => this.cacheOutputNames.map((n) => s.deviceOutputs.has(n)).join();
+    if (kept(session) !== kept(this.session)) {
+      throw new SpeechError('INTERNAL', `${session.label}: must keep the same outputs on the device`);
+    }
     this.#single = session;
   }
 
@@ -140,19 +176,16 @@ export class NemoStreamingEncoder {
     return this.#single !== undefined;
   }
 
+  /** A zero cache: a new stream's (contract 2.1.4). */
   newCache(): NemoEncoderCache {
-    const g = this.geometry;
-    return {
-      channel: new Float32Array(g.layers * g.channelCacheFrames * g.dModel),
-      time: new Float32Array(g.layers * g.dModel * g.timeCacheFrames),
-      channelLen: 0n,
-    };
+    return new NemoEncoderCache();
   }
 
   /**
    * One encoder step for B streams that share a window length. `features[b]` is the
-   * stream's window, time-major [window, featDim]; `caches[b]` is replaced in place by
-   * the next cache. Returns each stream's output frames, time-major.
+   * stream's window, time-major [window, featDim]; `caches[b]` advances to the next
+   * cache, row b of this call's output tensors. Returns each stream's output frames,
+   * time-major.
    */
   async step(
     features: readonly Float32Array[],
@@ -171,15 +204,30 @@ export class NemoStreamingEncoder {
       );
     }
 
+    // Caches still in the tensors of the last call of exactly these streams are fed back
+    // as they are; any other batch gathers its streams' rows (encoder-cache.ts).
+    const home = caches[0]?.home;
+    const resident = home?.holdsExactly(caches) ? home : undefined;
+    const sources = new Map<ResidentBatch, HostRows>();
+    if (resident === undefined) {
+      for (const cache of caches) {
+        const from = cache.home;
+        if (from !== undefined && !sources.has(from)) sources.set(from, await from.hostRows());
+      }
+    }
+
     // Channel-first features [B, F, T] (sherpa keeps [T, F] and transposes before Run).
     const channelSize = g.layers * g.channelCacheFrames * g.dModel;
     const timeSize = g.layers * g.dModel * g.timeCacheFrames;
+    const channelDims = [batch, g.layers, g.channelCacheFrames, g.dModel];
+    const timeDims = [batch, g.layers, g.dModel, g.timeCacheFrames];
     const x = this.#x.take(batch * g.featDim * window);
-    const channel = this.#channel.take(batch * channelSize);
-    const time = this.#time.take(batch * timeSize);
+    const channel = resident ? undefined : this.#channel.take(batch * channelSize);
+    const time = resident ? undefined : this.#time.take(batch * timeSize);
     const lengths = this.#lengths.take(batch);
     const channelLen = this.#channelLen.take(batch);
     let out: ModelTensor[];
+    resident?.pin();
     try {
       const win = BigInt(window);
       for (let b = 0; b < batch; b++) {
@@ -193,8 +241,17 @@ export class NemoStreamingEncoder {
           for (let c = 0; c < g.featDim; c++) x[base + c * window + t] = f[row + c]!;
         }
         const cache = caches[b]!;
-        channel.set(cache.channel, b * channelSize);
-        time.set(cache.time, b * timeSize);
+        if (channel !== undefined && time !== undefined) {
+          const rows = cache.home === undefined ? undefined : sources.get(cache.home);
+          if (rows === undefined) {
+            channel.fill(0, b * channelSize, (b + 1) * channelSize);
+            time.fill(0, b * timeSize, (b + 1) * timeSize);
+          } else {
+            const r = cache.row;
+            channel.set(rows.channel.subarray(r * channelSize, (r + 1) * channelSize), b * channelSize);
+            time.set(rows.time.subarray(r * timeSize, (r + 1) * timeSize), b * timeSize);
+          }
+        }
         lengths[b] = win;
         channelLen[b] = cache.channelLen;
       }
@@ -203,14 +260,17 @@ export class NemoStreamingEncoder {
       out = await session.runPositional([
         float32Tensor(x, [batch, g.featDim, window]),
         int64Tensor(lengths, [batch]),
-        float32Tensor(channel, [batch, g.layers, g.channelCacheFrames, g.dModel]),
-        float32Tensor(time, [batch, g.layers, g.dModel, g.timeCacheFrames]),
+        resident ? resident.channel : float32Tensor(channel!, channelDims),
+        resident ? resident.time : float32Tensor(time!, timeDims),
         int64Tensor(channelLen, [batch]),
       ]);
+    } catch (err) {
+      resident?.unpin();
+      throw err;
     } finally {
       this.#x.give(x);
-      this.#channel.give(channel);
-      this.#time.give(time);
+      if (channel) this.#channel.give(channel);
+      if (time) this.#time.give(time);
       this.#lengths.give(lengths);
       this.#channelLen.give(channelLen);
     }
@@ -219,13 +279,16 @@ export class NemoStreamingEncoder {
     const yData = float32Data(y, `${this.label} output 0`);
     const numFrames = this.outputLayout === 'channels-first' ? y.dims[2]! : y.dims[1]!;
     const width = this.outputLayout === 'channels-first' ? y.dims[1]! : y.dims[2]!;
-    const nextChannel = float32Data(out[2]!, `${this.label} output 2`);
-    const nextTime = float32Data(out[3]!, `${this.label} output 3`);
     const nextLen = int64Data(out[4]!, `${this.label} output 4`);
-    if (nextChannel.length !== batch * channelSize || nextTime.length !== batch * timeSize) {
+    const same = (t: ModelTensor, dims: number[]) =>
+      t.dims.length === dims.length && dims.every((d, i) => t.dims[i] === d);
+    if (!same(out[2]!, channelDims) || !same(out[3]!, timeDims)) {
+      resident?.unpin();
+      disposeTensor(out[2]!);
+      disposeTensor(out[3]!);
       throw new SpeechError(
         'MODEL_CONTRACT_MISMATCH',
-        `${this.label}: returned caches must keep their input shapes (got ${out[2]!.dims} and ${out[3]!.dims})`,
+        `${this.label}: returned caches must keep their input shapes (got ${describeTensor(out[2]!)} and ${describeTensor(out[3]!)})`,
       );
     }
 
@@ -244,15 +307,22 @@ export class NemoStreamingEncoder {
         }
       }
       results.push({ frames, numFrames });
-      const cache = caches[b]!;
-      (cache.channel as Float32Array).set(nextChannel.subarray(b * channelSize, (b + 1) * channelSize));
-      (cache.time as Float32Array).set(nextTime.subarray(b * timeSize, (b + 1) * timeSize));
+    }
+    // The next caches stay where the run put them; each stream's is now row b.
+    new ResidentBatch(out[2]!, out[3]!, caches, this.#download);
+    caches.forEach((cache, b) => {
       cache.channelLen = nextLen[b]!;
+    });
+    resident?.unpin();
+    // Streams that moved here may have left half-empty batches behind: shrink those.
+    for (const source of sources.keys()) {
+      if (source.needsCompaction) await source.compact();
     }
     return results;
   }
 
-  release(): Promise<void> {
-    return this.session.release();
+  async release(): Promise<void> {
+    await this.#device?.release();
+    await this.session.release();
   }
 }

@@ -50,6 +50,12 @@ export interface NemoStreamingOpenOptions {
    * bytes cannot find external data).
    */
   readonly singleStreamGraphs?: boolean | 'auto';
+  /**
+   * Under WebGPU, leave the encoder's cache outputs in GPU memory (encoder-cache.ts), so
+   * a batch of the same streams is fed them back without a trip through the host.
+   * Default on; other providers return them to the host whatever this says.
+   */
+  readonly cachesOnDevice?: boolean;
 }
 
 /** Below this a second copy of the encoder weights is cheap next to what it saves. */
@@ -67,11 +73,22 @@ export async function openNemoStreamingModels(
     );
   }
   const opened: ModelSession[] = [];
+  const cachesOnDevice = graphs.cachesOnDevice ?? true;
+  /** An encoder graph's two cache outputs (positions 2 and 3 of the contract), kept on a GPU. */
+  const deviceOutputs = (role: string): SessionOptions => {
+    const outputs = manifest.onnx[role as keyof typeof manifest.onnx]?.outputs;
+    if (!cachesOnDevice || (role !== 'model' && role !== 'encoder') || outputs === undefined) return {};
+    return { keepOutputsOnDevice: outputs.slice(2, 4).map((o) => o.name) };
+  };
   const open = async (role: 'model' | 'encoder' | 'decoder' | 'joiner' | 'ctcHead') => {
     const path = manifest.files[role];
     if (path === undefined)
       throw new SpeechError('MODEL_MANIFEST_INVALID', `${manifest.dir}: no ${role} file`);
-    const session = await createSession(path, { ...options, label: `${manifest.id}/${role}` });
+    const session = await createSession(path, {
+      ...options,
+      ...deviceOutputs(role),
+      label: `${manifest.id}/${role}`,
+    });
     opened.push(session);
     return session;
   };
@@ -87,6 +104,7 @@ export async function openNemoStreamingModels(
     }
     const session = await createSession(path, {
       ...options,
+      ...deviceOutputs(role),
       label: `${manifest.id}/${role}@1x${encoder.geometry.windowSize}`,
       staticInputShapes: encoder.singleStreamShapes(),
     });

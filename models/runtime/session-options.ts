@@ -26,6 +26,18 @@ export interface SessionOptions {
    * graph's shape arithmetic. The session then accepts only those shapes.
    */
   readonly staticInputShapes?: Readonly<Record<string, readonly number[]>>;
+  /**
+   * Outputs to leave in GPU memory when the provider can (WebGPU: onnxruntime's
+   * `preferredOutputLocation: 'gpu-buffer'`), so they can be fed back without a trip
+   * through the host. Ignored on other providers (onnxruntime-node exposes no device
+   * tensors for CUDA). `ModelSession.deviceOutputs` says which outputs stay.
+   */
+  readonly keepOutputsOnDevice?: readonly string[];
+}
+
+/** Providers whose outputs onnxruntime-node can leave in GPU memory. */
+export function keepsOutputsOnDevice(provider: string): boolean {
+  return provider === 'webgpu';
 }
 
 const SEVERITY: Record<LogSeverity, 0 | 1 | 2 | 3 | 4> = {

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
 import { SpeechError } from '../../common/errors.js';
 import { checkFeeds } from './feed-check.js';
+import { type IdentityDtype, identityModelBytes } from './identity-model.js';
 import type { OnnxValueInfo } from './onnx-metadata.js';
 import { providerUnavailable } from './provider-help.js';
 import {
@@ -13,7 +14,7 @@ import {
   precheckProvider,
   probeProvider,
 } from './providers.js';
-import { type SessionOptions, toOrtOptions } from './session-options.js';
+import { keepsOutputsOnDevice, type SessionOptions, toOrtOptions } from './session-options.js';
 import { withStaticInputShapes } from './static-input-shapes.js';
 import { describeTensor, type ModelTensor } from './tensor.js';
 
@@ -43,6 +44,8 @@ export class ModelSession {
     readonly provider: ProviderName,
     /** Providers tried before this one (auto) and why they were not used. */
     readonly skipped: readonly ProviderSkip[],
+    /** Outputs this session leaves in GPU memory (SessionOptions.keepOutputsOnDevice). */
+    readonly deviceOutputs: ReadonlySet<string> = new Set(),
   ) {
     this.#session = session;
     this.inputs = session.inputMetadata.map(toValueInfo);
@@ -140,10 +143,21 @@ export async function createSession(modelPath: string, options: SessionOptions =
     options.staticInputShapes === undefined
       ? undefined
       : withStaticInputShapes(await readFile(modelPath), options.staticInputShapes, label);
-  const open = (provider: ProviderName) =>
-    bytes === undefined
-      ? InferenceSession.create(modelPath, { ...ortOptions, executionProviders: [provider] })
-      : InferenceSession.create(bytes, { ...ortOptions, executionProviders: [provider] });
+  const deviceOutputs = (provider: ProviderName): Set<string> =>
+    new Set(keepsOutputsOnDevice(provider) ? (options.keepOutputsOnDevice ?? []) : []);
+  const open = (provider: ProviderName) => {
+    const kept = deviceOutputs(provider);
+    const o: InferenceSession.SessionOptions = {
+      ...ortOptions,
+      executionProviders: [provider],
+      ...(kept.size > 0 && {
+        preferredOutputLocation: Object.fromEntries([...kept].map((name) => [name, 'gpu-buffer' as const])),
+      }),
+    };
+    return bytes === undefined ? InferenceSession.create(modelPath, o) : InferenceSession.create(bytes, o);
+  };
+  const session = (ort: InferenceSession, provider: ProviderName, skipped: ProviderSkip[]) =>
+    checkDeviceOutputs(new ModelSession(ort, modelPath, label, provider, skipped, deviceOutputs(provider)));
 
   if (request !== 'auto') {
     if (request !== 'cpu') {
@@ -153,7 +167,7 @@ export async function createSession(modelPath: string, options: SessionOptions =
       if (reason !== undefined) throw providerUnavailable(request, reason, false);
     }
     try {
-      return new ModelSession(await open(request), modelPath, label, request, []);
+      return session(await open(request), request, []);
     } catch (err) {
       throw createFailed(modelPath, label, request, err);
     }
@@ -167,15 +181,57 @@ export async function createSession(modelPath: string, options: SessionOptions =
       continue;
     }
     try {
-      return new ModelSession(await open(provider), modelPath, label, provider, withTensorRtNote(skipped));
+      return session(await open(provider), provider, withTensorRtNote(skipped));
     } catch (err) {
       skipped.push({ provider, reason: `session creation failed: ${errorText(err)}` });
     }
   }
   try {
-    return new ModelSession(await open('cpu'), modelPath, label, 'cpu', withTensorRtNote(skipped));
+    return session(await open('cpu'), 'cpu', withTensorRtNote(skipped));
   } catch (err) {
     throw createFailed(modelPath, label, 'cpu', err);
+  }
+}
+
+/** A misspelt output name would otherwise leave that output on the host without a word. */
+function checkDeviceOutputs(session: ModelSession): ModelSession {
+  const unknown = [...session.deviceOutputs].filter((name) => !session.outputNames.includes(name));
+  if (unknown.length > 0) {
+    void session.release();
+    throw new SpeechError(
+      'INTERNAL',
+      `${session.label}: no output named ${unknown.join(', ')} to keep on the device`,
+      {
+        model: session.label,
+        outputs: session.outputNames,
+      },
+    );
+  }
+  return session;
+}
+
+/**
+ * `y = Identity(x)` for a tensor of `rank` dims on `provider`, its output on the host:
+ * how a tensor kept in GPU memory is read back (device-download.ts). With
+ * `outputOnDevice` (WebGPU) the output stays in GPU memory instead: an upload.
+ */
+export async function createIdentitySession(
+  provider: ProviderName,
+  dtype: IdentityDtype,
+  rank: number,
+  options: { readonly outputOnDevice?: boolean } = {},
+): Promise<ModelSession> {
+  const label = `identity(${dtype}, rank ${rank})@${provider}`;
+  const kept = new Set(options.outputOnDevice && keepsOutputsOnDevice(provider) ? ['y'] : []);
+  try {
+    const ort = await InferenceSession.create(identityModelBytes(dtype, rank), {
+      executionProviders: [provider],
+      logSeverityLevel: 3,
+      ...(kept.size > 0 && { preferredOutputLocation: { y: 'gpu-buffer' as const } }),
+    });
+    return new ModelSession(ort, label, label, provider, [], kept);
+  } catch (err) {
+    throw createFailed(label, label, provider, err);
   }
 }
 

@@ -1,5 +1,6 @@
 import { SpeechError } from '../../common/errors.js';
 import { decodeVarint, fieldAt, MalformedProtobuf, WIRE_LEN, WIRE_VARINT } from './protobuf-walker.js';
+import { concatPieces, lengthDelimited, type Pieces, varint } from './protobuf-writer.js';
 
 /**
  * A copy of an ONNX model whose named graph inputs have fully static shapes.
@@ -49,30 +50,6 @@ function fieldsOf(bytes: Uint8Array, start: number, end: number): Field[] {
     pos = fieldEnd;
   }
   return out;
-}
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return out;
-}
-
-/** Bytes pieces, concatenated once at the end (the graph's weights are copied once). */
-type Pieces = Uint8Array[];
-
-function size(pieces: Pieces): number {
-  let n = 0;
-  for (const p of pieces) n += p.length;
-  return n;
-}
-
-function lengthDelimited(field: number, payload: Pieces): Pieces {
-  return [Uint8Array.from([...varint(field * 8 + WIRE_LEN), ...varint(size(payload))]), ...payload];
 }
 
 function staticShape(dims: readonly number[]): Pieces {
@@ -195,11 +172,5 @@ export function withStaticInputShapes(
       missing,
     });
   }
-  const out = new Uint8Array(size(pieces));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatPieces(pieces);
 }

@@ -95,8 +95,19 @@ export function splitAxis0(tensor: ModelTensor, sizes?: readonly number[]): Mode
   });
 }
 
+/** Whether the tensor's data is in GPU memory (a WebGPU output kept on the device). */
+export function onDevice(tensor: ModelTensor): boolean {
+  return tensor.location === 'gpu-buffer';
+}
+
+/** Frees a device tensor's GPU buffer; host tensors are left to the garbage collector. */
+export function disposeTensor(tensor: ModelTensor): void {
+  if (onDevice(tensor)) tensor.dispose();
+}
+
 export function float32Data(tensor: ModelTensor, what = 'tensor'): Float32Array {
   if (tensor.type !== 'float32') wrongType(tensor, 'float32', what);
+  if (onDevice(tensor)) onDeviceError(tensor, what);
   return tensor.data as Float32Array;
 }
 
@@ -151,6 +162,15 @@ function setInto(out: TypedArray, part: TypedArray, at: number): void {
 function bad(message: string): never {
   // A tensor built with inconsistent data or dims can only be meant as a feed.
   throw new SpeechError('MODEL_FEED_INVALID', message);
+}
+
+function onDeviceError(tensor: ModelTensor, what: string): never {
+  // Tensor.getData() on a gpu-buffer tensor aborts the process in onnxruntime-node 1.30,
+  // so device data comes back only through DeviceDownload (device-download.ts).
+  throw new SpeechError(
+    'INTERNAL',
+    `${what} (${describeTensor(tensor)}) is in GPU memory; download it first`,
+  );
 }
 
 function wrongType(tensor: ModelTensor, expected: string, what: string): never {

@@ -12,7 +12,9 @@
  * --seconds S (clip cut or tiled to S seconds; default the whole 11 s jfk clip),
  * --heads rnnt,ctc, --repeats R (best of R runs each side, alternating; default 3, 1 from
  * 32 streams), --single-stream-graphs off (one-stream steps on the generic encoder graph
- * instead of its static-shape copy; for before/after figures).
+ * instead of its static-shape copy; for before/after figures), --provider webgpu|cuda|cpu
+ * (ours only; sherpa stays on CPU), --caches-on-device off (WebGPU: encoder caches back
+ * to the host after every call instead of staying in GPU memory).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -96,6 +98,12 @@ function best(times: number[]): number {
   return Math.min(...times);
 }
 
+function providerOption(): 'cpu' | 'cuda' | 'tensorrt' | 'webgpu' {
+  const p = option('provider') ?? 'cpu';
+  if (p !== 'cpu' && p !== 'cuda' && p !== 'tensorrt' && p !== 'webgpu') throw new Error(`--provider ${p}?`);
+  return p;
+}
+
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -138,12 +146,13 @@ export async function run(modelDirs?: string[]): Promise<AsrBenchFigure[]> {
       // Same features on both sides: sherpa's for this head.
       const preset = head === 'ctc' ? 'sherpa-online-nemo-ctc' : 'sherpa-online-nemo-transducer';
       const ours = await loadNemoStreamingRecognizer(manifest, {
-        session: { intraOpThreads: 1, interOpThreads: 1 },
+        session: { intraOpThreads: 1, interOpThreads: 1, provider: providerOption() },
         featurePreset: preset,
         // A CTC server opens the fused model.onnx too (the default when CTC is the default
         // decoder), as sherpa runs it: one graph per step, not encoder + ctc-head.onnx.
         defaultDecoder: decoder,
         singleStreamGraphs: option('single-stream-graphs') === 'off' ? false : 'auto',
+        cachesOnDevice: option('caches-on-device') !== 'off',
       });
       const theirs = sherpaOnlineNemo(dir, head);
       for (const n of streamCounts) {
