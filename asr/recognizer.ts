@@ -121,8 +121,25 @@ export interface StreamingRecognizer<S extends RecognizerStream = RecognizerStre
    * without the feature throws ASR_UNSUPPORTED_OPTION when asked.
    */
   reconfigure?(stream: S, options: StreamReconfiguration): void;
+  /**
+   * Running counts of how stream steps got their encoder caches (models with caches
+   * kept between calls; see EncoderCacheRows). Optional.
+   */
+  encoderCacheRows?(): EncoderCacheRows;
   /** Releases the model sessions. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * Stream steps counted by where their encoder cache came from: fed back in the tensors
+ * the last call of the same streams returned (no copy; on a GPU, never left the device),
+ * gathered from other batches' rows (a copy; on a GPU, a download and an upload), or
+ * zero (a new stream or segment).
+ */
+export interface EncoderCacheRows {
+  readonly fedBack: number;
+  readonly gathered: number;
+  readonly zero: number;
 }
 
 export interface OfflineRecognizer {

@@ -35,6 +35,12 @@ export class ServerMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128],
     registers: [this.registry],
   });
+  readonly encoderCacheRows = new Counter({
+    name: 'speechstream_encoder_cache_rows_total',
+    help: 'Stream steps by where their encoder cache came from: fed_back (the tensors the last call of the same streams returned; on a GPU they never left it), gathered (copied from other batches; on a GPU a round trip through the host), zero (new stream or segment)',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
   readonly decodeRtf = new Histogram({
     name: 'speechstream_decode_rtf',
     help: 'Decode wall time divided by the audio it covered, per batch (lower is faster)',
@@ -110,6 +116,11 @@ export class ServerMetrics {
 
   observeBatch(stats: BatchStats): void {
     this.batchSize.observe(stats.size);
+    if (stats.cacheRows !== undefined) {
+      this.encoderCacheRows.inc({ source: 'fed_back' }, stats.cacheRows.fedBack);
+      this.encoderCacheRows.inc({ source: 'gathered' }, stats.cacheRows.gathered);
+      this.encoderCacheRows.inc({ source: 'zero' }, stats.cacheRows.zero);
+    }
     for (const w of stats.waitMs) this.queueWait.observe(w / 1000);
     if (stats.audioSeconds > 0) {
       this.audioSeconds.inc(stats.audioSeconds);

@@ -48,6 +48,7 @@ import {
 import { createOnlineExtractor } from '../features/feature-extractor.js';
 import type { FeaturePresetName } from '../features/presets.js';
 import type {
+  EncoderCacheRows,
   RecognizerInfo,
   SegmentResult,
   StreamingDecoderChoice,
@@ -164,6 +165,12 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
   }
 
   /** True when one-stream steps at the default window run a static-shape copy of the encoder. */
+  encoderCacheRows(): EncoderCacheRows {
+    const a = this.#models.encoder.cacheRows;
+    const b = this.#models.ctcEncoder?.cacheRows ?? { fedBack: 0, gathered: 0, zero: 0 };
+    return { fedBack: a.fedBack + b.fedBack, gathered: a.gathered + b.gathered, zero: a.zero + b.zero };
+  }
+
   /** Whether encoder caches stay in GPU memory between calls (WebGPU; encoder-cache.ts). */
   get cachesOnDevice(): boolean {
     return this.#models.encoder.cachesOnDevice && (this.#models.ctcEncoder?.cachesOnDevice ?? true);

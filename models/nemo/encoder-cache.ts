@@ -7,8 +7,8 @@
  * stream's caches side by side in one tensor and returns the next ones the same way, so
  * copying them out to each stream after a run and back in before the next costs two
  * copies of every cache per step (and on a GPU a round trip through host memory). Kept
- * in place, a call made of exactly the streams of the last one, in the same order
- * (steady streaming, one stream alone), is fed those tensors back as they are: no copy,
+ * in place, a call made of exactly the streams of an earlier one, in any order (steady
+ * streaming, one stream alone), is fed those tensors back as they are: no copy,
  * nothing leaves the device. Any other batch gathers each stream's row into its input
  * (one download per source batch on a GPU): one copy instead of two.
  *
@@ -68,15 +68,20 @@ export class ResidentBatch {
     return { channel: per(this.channel), time: per(this.time) };
   }
 
-  /** Exactly these caches, in this order, each still holding its row here. */
-  holdsExactly(caches: readonly NemoEncoderCache[]): boolean {
-    if (this.#disposed || caches.length !== this.#members.length || this.#held !== caches.length)
+  /**
+   * Every row here is held, by exactly these caches (in any order): the tensors can be
+   * fed back as they are, each stream's input at its row.
+   */
+  holdsAll(caches: readonly NemoEncoderCache[]): boolean {
+    if (this.#disposed || caches.length !== this.#members.length || this.#held !== caches.length) {
       return false;
-    for (let i = 0; i < caches.length; i++) {
-      const c = caches[i]!;
-      if (c !== this.#members[i] || c.home !== this || c.row !== i) return false;
     }
-    return true;
+    const rows = new Set<number>();
+    for (const c of caches) {
+      if (c.home !== this) return false;
+      rows.add(c.row);
+    }
+    return rows.size === caches.length; // the same cache twice is not a batch of distinct streams
   }
 
   /** Half or more of the rows let go: the rest should move to a batch of their own size. */

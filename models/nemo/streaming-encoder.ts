@@ -69,6 +69,8 @@ export class NemoStreamingEncoder {
   readonly #channelLen = int64Scratch();
   /** The same graph with static shapes for one stream at the default window, when opened. */
   #single: ModelSession | undefined;
+  /** Stream steps by where their cache came from (EncoderCacheRows in asr/recognizer.ts). */
+  readonly cacheRows = { fedBack: 0, gathered: 0, zero: 0 };
   /** Reads caches the graph left in GPU memory; undefined while they come back on the host. */
   #device: DeviceDownload | undefined;
   readonly #download: DownloadFloat32;
@@ -204,10 +206,13 @@ export class NemoStreamingEncoder {
       );
     }
 
-    // Caches still in the tensors of the last call of exactly these streams are fed back
-    // as they are; any other batch gathers its streams' rows (encoder-cache.ts).
+    // Caches still in the tensors of the last call of exactly these streams (in any order)
+    // are fed back as they are, each stream at its row; any other batch gathers its
+    // streams' rows (encoder-cache.ts). slot[b]: stream b's row in this call.
     const home = caches[0]?.home;
-    const resident = home?.holdsExactly(caches) ? home : undefined;
+    const resident = home?.holdsAll(caches) ? home : undefined;
+    const slot = resident ? caches.map((c) => c.row) : caches.map((_, b) => b);
+    if (resident) this.cacheRows.fedBack += batch;
     const sources = new Map<ResidentBatch, HostRows>();
     if (resident === undefined) {
       for (const cache of caches) {
@@ -235,7 +240,7 @@ export class NemoStreamingEncoder {
         if (f.length !== window * g.featDim) {
           throw new SpeechError('INTERNAL', 'encoder step: streams in one batch must share a window length');
         }
-        const base = b * g.featDim * window;
+        const base = slot[b]! * g.featDim * window;
         for (let t = 0; t < window; t++) {
           const row = t * g.featDim;
           for (let c = 0; c < g.featDim; c++) x[base + c * window + t] = f[row + c]!;
@@ -246,14 +251,16 @@ export class NemoStreamingEncoder {
           if (rows === undefined) {
             channel.fill(0, b * channelSize, (b + 1) * channelSize);
             time.fill(0, b * timeSize, (b + 1) * timeSize);
+            this.cacheRows.zero++;
           } else {
+            this.cacheRows.gathered++;
             const r = cache.row;
             channel.set(rows.channel.subarray(r * channelSize, (r + 1) * channelSize), b * channelSize);
             time.set(rows.time.subarray(r * timeSize, (r + 1) * timeSize), b * timeSize);
           }
         }
         lengths[b] = win;
-        channelLen[b] = cache.channelLen;
+        channelLen[slot[b]!] = cache.channelLen;
       }
 
       const session = batch === 1 && window === g.windowSize ? (this.#single ?? this.session) : this.session;
@@ -296,11 +303,12 @@ export class NemoStreamingEncoder {
     const perStream = numFrames * width;
     for (let b = 0; b < batch; b++) {
       let frames: Float32Array;
+      const r = slot[b]!;
       if (this.outputLayout === 'time-major') {
-        frames = yData.subarray(b * perStream, (b + 1) * perStream);
+        frames = yData.subarray(r * perStream, (r + 1) * perStream);
       } else {
         frames = new Float32Array(perStream);
-        const base = b * perStream;
+        const base = r * perStream;
         for (let c = 0; c < width; c++) {
           const src = base + c * numFrames;
           for (let t = 0; t < numFrames; t++) frames[t * width + c] = yData[src + t]!;
@@ -308,11 +316,13 @@ export class NemoStreamingEncoder {
       }
       results.push({ frames, numFrames });
     }
-    // The next caches stay where the run put them; each stream's is now row b.
-    new ResidentBatch(out[2]!, out[3]!, caches, this.#download);
+    // The next caches stay where the run put them; each stream's is now row slot[b].
+    const byRow: NemoEncoderCache[] = new Array(batch);
     caches.forEach((cache, b) => {
-      cache.channelLen = nextLen[b]!;
+      byRow[slot[b]!] = cache;
+      cache.channelLen = nextLen[slot[b]!]!;
     });
+    new ResidentBatch(out[2]!, out[3]!, byRow, this.#download);
     resident?.unpin();
     // Streams that moved here may have left half-empty batches behind: shrink those.
     for (const source of sources.keys()) {

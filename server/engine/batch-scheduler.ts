@@ -5,7 +5,7 @@
  * Exactly one decode runs at a time, so each stream has at most one decode in flight,
  * and a stream is never decoded twice in one batch.
  */
-import type { RecognizerStream, StreamingRecognizer } from '../../asr/recognizer.js';
+import type { EncoderCacheRows, RecognizerStream, StreamingRecognizer } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
 import type { AsrSession } from '../../asr/session/asr-session.js';
 import type { BatchStats } from './engine-protocol.js';
@@ -33,6 +33,7 @@ export class BatchScheduler<S extends RecognizerStream> {
   readonly #entries = new Set<ScheduledSession<S>>();
   #running = false;
   #timer: NodeJS.Timeout | undefined;
+  #cacheRows: EncoderCacheRows = { fedBack: 0, gathered: 0, zero: 0 };
   readonly #now: () => number;
 
   constructor(
@@ -41,6 +42,8 @@ export class BatchScheduler<S extends RecognizerStream> {
     private readonly hooks: SchedulerHooks<S>,
   ) {
     this.#now = options.now ?? (() => performance.now());
+    // Counted from here: steps before (the engine's warm-up) are not the server's.
+    this.#cacheRows = recognizer.encoderCacheRows?.() ?? this.#cacheRows;
   }
 
   add(session: AsrSession<S>): ScheduledSession<S> {
@@ -113,6 +116,19 @@ export class BatchScheduler<S extends RecognizerStream> {
     }
   }
 
+  /** The recognizer's cache-row counts since the last batch (undefined if it keeps none). */
+  private cacheRowsSinceLast(): EncoderCacheRows | undefined {
+    const now = this.recognizer.encoderCacheRows?.();
+    if (now === undefined) return undefined;
+    const last = this.#cacheRows;
+    this.#cacheRows = now;
+    return {
+      fedBack: now.fedBack - last.fedBack,
+      gathered: now.gathered - last.gathered,
+      zero: now.zero - last.zero,
+    };
+  }
+
   private async runBatch(batch: ScheduledSession<S>[], now: number): Promise<void> {
     const waitMs = batch.map((e) => now - e.readySince!);
     for (const e of batch) e.readySince = undefined;
@@ -142,7 +158,14 @@ export class BatchScheduler<S extends RecognizerStream> {
     }
     const decodeMs = this.#now() - t0;
     const audioSeconds = batch.reduce((sum, e, i) => sum + (e.session.stream.secondsDecoded - before[i]!), 0);
-    this.hooks.onBatch({ size: batch.length, audioSeconds, decodeMs, waitMs });
+    const cacheRows = this.cacheRowsSinceLast();
+    this.hooks.onBatch({
+      size: batch.length,
+      audioSeconds,
+      decodeMs,
+      waitMs,
+      ...(cacheRows && { cacheRows }),
+    });
     for (const e of batch) {
       if (e.closed) continue;
       try {

@@ -5,7 +5,13 @@
  */
 
 import type { EndpointOverrides } from '../../asr/endpoint.js';
-import type { Hotword, RecognizerInfo, SearchKind, StreamingDecoderChoice } from '../../asr/recognizer.js';
+import type {
+  EncoderCacheRows,
+  Hotword,
+  RecognizerInfo,
+  SearchKind,
+  StreamingDecoderChoice,
+} from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
 import type { WireError } from '../worker-thread.js';
 
@@ -75,6 +81,8 @@ export interface BatchStats {
   readonly decodeMs: number;
   /** Per stream: how long it waited ready before its decode started. */
   readonly waitMs: readonly number[];
+  /** Where this batch's streams got their encoder caches (recognizers that report it). */
+  readonly cacheRows?: EncoderCacheRows;
 }
 
 export type FromWorker =

@@ -334,6 +334,40 @@ function printFigure(f: LoadFigure): void {
   console.log(`${row(cells)}  ${f.sustained ? 'real time' : 'NOT sustained'}`);
 }
 
+type CacheRows = Record<'fed_back' | 'gathered' | 'zero', number>;
+
+/**
+ * The server's speechstream_encoder_cache_rows_total counters (undefined when /metrics
+ * cannot be read): how stream steps got their encoder caches. Under WebGPU, `gathered`
+ * is a trip through host memory that `fed_back` avoids.
+ */
+async function cacheRows(wsUrl: string): Promise<CacheRows | undefined> {
+  try {
+    const res = await fetch(`${wsUrl.replace(/^ws/, 'http')}/metrics`);
+    if (!res.ok) return undefined;
+    const text = await res.text();
+    // A counter shows no samples until its first increment: absent means zero.
+    const rows: CacheRows = { fed_back: 0, gathered: 0, zero: 0 };
+    for (const m of text.matchAll(/^speechstream_encoder_cache_rows_total\{source="(\w+)"\} (\S+)$/gm)) {
+      if (m[1]! in rows) rows[m[1] as keyof CacheRows] = Number(m[2]);
+    }
+    return rows;
+  } catch {
+    return undefined;
+  }
+}
+
+function printCacheRows(before: CacheRows | undefined, after: CacheRows | undefined): void {
+  if (before === undefined || after === undefined) return;
+  const d = (k: keyof CacheRows) => after[k] - before[k];
+  const total = d('fed_back') + d('gathered') + d('zero');
+  if (total === 0) return;
+  const pct = (k: keyof CacheRows) => `${((100 * d(k)) / total).toFixed(1)}%`;
+  console.log(
+    `        encoder caches of ${total} stream steps: fed back ${pct('fed_back')}, gathered ${pct('gathered')}, zero ${pct('zero')}`,
+  );
+}
+
 async function startInProcess(options: LoadOptions): Promise<BenchServer> {
   const embedded = path.join(packageRoot(), 'models', 'embedded', 'digits-fastconformer');
   const model =
@@ -369,9 +403,11 @@ export async function run(overrides: Partial<LoadOptions> = {}): Promise<LoadRes
   );
   printHeader(clip.words !== undefined);
   const tryN = async (n: number): Promise<boolean> => {
+    const before = await cacheRows(url);
     const figure = await runRound(url, n, clip, options);
     figures.push(figure);
     printFigure(figure);
+    printCacheRows(before, await cacheRows(url));
     // Let the server close the last sessions before the next round.
     if (server) while (server.app.context.connections.size > 0) await sleep(50);
     return figure.sustained;

@@ -74,6 +74,18 @@ describe.runIf(haveData())('GET /v1/listen', () => {
     for (const r of results) {
       for (const w of r.channel.alternatives[0]!.words) expect(w.end).toBeGreaterThanOrEqual(w.start);
     }
+
+    // One stream alone: after its first step (zero caches) and each segment start, every
+    // step is fed the caches its last step returned.
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    const rows = (source: string) =>
+      Number(
+        metrics.match(
+          new RegExp(`speechstream_encoder_cache_rows_total\\{source="${source}"\\} (\\S+)`),
+        )?.[1],
+      );
+    expect(rows('zero')).toBeGreaterThanOrEqual(1);
+    expect(rows('fed_back')).toBeGreaterThan(10 * rows('zero'));
   });
 
   it('closes promptly after CloseStream even when the last segment had no speech', async () => {
