@@ -23,6 +23,10 @@ class MaskGctConfig:
     codec_layers: int = 4  # Q residual stages
     codebook_size: int = 256
     codec_hidden: int = 128  # decoder conv width
+    # 1: each frame encoded alone (Linear, the first codec); k > 1: a conv over k frames then a
+    # 1x1 conv, so a code can spend its bits on what neighbouring frames do not already say.
+    codec_enc_kernel: int = 1
+    codec_dec_blocks: int = 0  # residual conv blocks (width codec_hidden, kernel 3) in the decoder
     commitment: float = 0.25
     # Target length = round(phones * frames_per_phone / speed); training data sets it.
     # Used only by models without a duration table (below).
@@ -58,6 +62,8 @@ class MaskGctConfig:
             raise ValueError("mel_std must be positive")
         if self.sem_states < 1 or self.codec_layers < 1 or self.codebook_size < 2:
             raise ValueError("sem_states, codec_layers >= 1 and codebook_size >= 2 are required")
+        if self.codec_enc_kernel < 1 or self.codec_enc_kernel % 2 == 0 or self.codec_dec_blocks < 0:
+            raise ValueError("codec_enc_kernel must be odd and >= 1, codec_dec_blocks >= 0")
 
     def to_dict(self) -> Dict:
         return asdict(self)

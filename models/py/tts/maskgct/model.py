@@ -190,15 +190,41 @@ class S2A(nn.Module):
         return {"loss": ce, "ce": ce, "layer": layer}
 
 
+class FrameConvEncoder(nn.Module):
+    """[B, T, 80] -> [B, T, C]: a conv over `kernel` frames, GELU, then a 1x1 conv."""
+
+    def __init__(self, n_mels: int, hidden: int, out: int, kernel: int):
+        super().__init__()
+        self.conv = nn.Conv1d(n_mels, hidden, kernel, padding=kernel // 2)
+        self.proj = nn.Conv1d(hidden, out, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proj(F.gelu(self.conv(x.transpose(1, 2)))).transpose(1, 2)
+
+
+class ResConvBlock(nn.Module):
+    """x + conv3(gelu(conv3(gelu(x)))), channel-first."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.a = nn.Conv1d(width, width, 3, padding=1)
+        self.b = nn.Conv1d(width, width, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.b(F.gelu(self.a(F.gelu(x))))
+
+
 class MelCodec(nn.Module):
     def __init__(self, cfg: MaskGctConfig):
         super().__init__()
         cfg.check()
         self.cfg = cfg
         c, q, k = cfg.codec_dim, cfg.codec_layers, cfg.codebook_size
-        self.enc = nn.Linear(cfg.n_mels, c)
+        self.enc = (nn.Linear(cfg.n_mels, c) if cfg.codec_enc_kernel == 1
+                    else FrameConvEncoder(cfg.n_mels, cfg.codec_hidden, c, cfg.codec_enc_kernel))
         self.codebooks = nn.Parameter(torch.randn(q, k, c) * 0.1)
         self.dec_in = nn.Conv1d(c, cfg.codec_hidden, 3, padding=1)
+        self.dec_blocks = nn.ModuleList(ResConvBlock(cfg.codec_hidden) for _ in range(cfg.codec_dec_blocks))
         self.dec_out = nn.Conv1d(cfg.codec_hidden, cfg.n_mels, 3, padding=1)
         self.skip = nn.Linear(c, cfg.n_mels)
         self.register_buffer("mel_mean", torch.tensor(cfg.mel_mean, dtype=torch.float32), persistent=False)
@@ -228,8 +254,10 @@ class MelCodec(nn.Module):
 
     def decode_latent(self, zq: torch.Tensor) -> torch.Tensor:
         """[B, T, C] -> normalised log-mel [B, T, 80]."""
-        y = self.dec_out(F.gelu(self.dec_in(zq.transpose(1, 2)))).transpose(1, 2)
-        return y + self.skip(zq)
+        h = F.gelu(self.dec_in(zq.transpose(1, 2)))
+        for block in self.dec_blocks:
+            h = block(h)
+        return self.dec_out(h).transpose(1, 2) + self.skip(zq)
 
     def embed_codes(self, codes: torch.Tensor) -> torch.Tensor:
         """codes int64 [B, T, Q] -> sum of the Q code vectors [B, T, C]."""
@@ -248,7 +276,7 @@ class MelCodec(nn.Module):
     @torch.no_grad()
     def init_codebooks(self, mel_norm: torch.Tensor, generator: Optional[torch.Generator] = None) -> None:
         """Data-dependent start: each stage's codes are random residual frames of that stage."""
-        r = self.enc(mel_norm.reshape(-1, self.cfg.n_mels))
+        r = self.enc(mel_norm).reshape(-1, self.cfg.codec_dim)
         for q in range(self.cfg.codec_layers):
             pick = torch.randint(0, r.shape[0], (self.cfg.codebook_size,), generator=generator)
             self.codebooks[q].copy_(r[pick])

@@ -102,6 +102,29 @@ class TrainingTest(unittest.TestCase):
         for k in before:
             self.assertLess(after[k], 0.8 * before[k], k)
 
+    def test_codec_with_context_losses_drop(self):
+        # The codec of the 8-layer model: a conv encoder over 5 frames, residual decoder blocks.
+        torch.manual_seed(0)
+        cfg = tiny_fixture_config()
+        cfg.codec_enc_kernel, cfg.codec_dec_blocks, cfg.codec_layers = 5, 2, 4
+        codec = MelCodec(cfg)
+        _, _, _, frame_lens, mel = toy_data(cfg)
+        codec.init_codebooks(mel[:1, :10], torch.Generator().manual_seed(0))
+
+        def loss(_seed):
+            return codec.forward_train(mel, frame_lens)
+
+        before = mean_loss(codec, loss, "recon", [0])
+        train_steps(codec, loss, 60, 1e-2)
+        self.assertLess(mean_loss(codec, loss, "recon", [0]), 0.8 * before)
+        self.assertEqual(codec.encode(mel).shape, (*mel.shape[:2], 4))
+
+    def test_default_codec_keeps_the_first_codecs_parameters(self):
+        # Checkpoints of the shipped 4-layer model load into the default config unchanged.
+        names = set(MelCodec(tiny_fixture_config()).state_dict())
+        self.assertEqual(names, {"enc.weight", "enc.bias", "codebooks", "dec_in.weight", "dec_in.bias",
+                                 "dec_out.weight", "dec_out.bias", "skip.weight", "skip.bias"})
+
     def test_padding_is_invisible(self):
         torch.manual_seed(0)
         cfg = tiny_fixture_config()

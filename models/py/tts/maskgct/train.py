@@ -173,6 +173,16 @@ def main() -> None:
     ap.add_argument("--smoke", action="store_true", help="tiny config on synthetic items, a few steps")
     ap.add_argument("--even-positions", action="store_true",
                     help="no duration table: phones spread evenly (how models before the table trained)")
+    ap.add_argument("--codec-layers", type=int, default=None, help="residual VQ stages (default: config.py)")
+    ap.add_argument("--codec-dim", type=int, default=None)
+    ap.add_argument("--codec-hidden", type=int, default=None)
+    ap.add_argument("--codec-enc-kernel", type=int, default=None)
+    ap.add_argument("--codec-dec-blocks", type=int, default=None)
+    ap.add_argument("--t2s-from", default=None, help="checkpoint whose T2S weights to start from (T2S does not "
+                    "depend on the codec: its tokens are the phone labels)")
+    ap.add_argument("--s2a-from", default=None, help="checkpoint whose S2A tensors of the same shape to start "
+                    "from (the transformer; the codec-sized embeddings and heads start fresh)")
+    ap.add_argument("--s2a-only", action="store_true", help="the token stage trains S2A alone, T2S kept as loaded")
     ap.add_argument("--init", default=None, help="checkpoint to continue from (same data; use --codec-minutes 0 "
                     "to keep its codec, and so the codes its T2S/S2A learned)")
     args = ap.parse_args()
@@ -183,7 +193,12 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
 
+    overrides = {k: v for k, v in (("codec_layers", args.codec_layers), ("codec_dim", args.codec_dim),
+                                   ("codec_hidden", args.codec_hidden), ("codec_enc_kernel", args.codec_enc_kernel),
+                                   ("codec_dec_blocks", args.codec_dec_blocks)) if v is not None}
     cfg = tiny_fixture_config() if args.smoke else MaskGctConfig()
+    for k, v in overrides.items():
+        setattr(cfg, k, v)
     items = smoke_items(cfg) if args.smoke else load_items(args.data, args.cache)
     set_statistics(cfg, items)
     model = MaskGct(cfg)
@@ -192,6 +207,17 @@ def main() -> None:
         cfg = MaskGctConfig(**ck["config"])
         model = MaskGct(cfg)
         model.load_state_dict(ck["model"])
+    if args.t2s_from:
+        ck = torch.load(args.t2s_from, map_location="cpu")
+        model.t2s.load_state_dict({k[4:]: v for k, v in ck["model"].items() if k.startswith("t2s.")})
+    if args.s2a_from:
+        ck = torch.load(args.s2a_from, map_location="cpu")
+        own = model.s2a.state_dict()
+        taken = {k[4:]: v for k, v in ck["model"].items()
+                 if k.startswith("s2a.") and k[4:] in own and own[k[4:]].shape == v.shape}
+        model.s2a.load_state_dict(taken, strict=False)
+        print(f"s2a: {len(taken)} of {len(own)} tensors from {args.s2a_from}; fresh: "
+              f"{sorted(set(own) - set(taken))}", flush=True)
     timelines = None
     if not args.smoke and not args.even_positions:
         with open(os.path.join(args.data, "train", "manifest.jsonl")) as f:
@@ -218,6 +244,9 @@ def main() -> None:
 
     def joint(idx):
         b = collate(items, codes, idx, cfg, timelines)
+        if args.s2a_only:
+            s2a = model.s2a.forward_train(b["sem"], b["codes"], b["frame_lens"])
+            return {"loss": s2a["loss"], "s2a": s2a["ce"]}
         t2s = model.t2s.forward_train(b["phones"], b["phone_lens"], b["sem"], b["frame_lens"], phone_pos=b["phone_pos"])
         s2a = model.s2a.forward_train(b["sem"], b["codes"], b["frame_lens"])
         return {"loss": t2s["loss"] + s2a["loss"], "t2s": t2s["ce"], "s2a": s2a["ce"]}
@@ -226,7 +255,8 @@ def main() -> None:
     def save(stage_steps: int) -> None:  # a long run leaves a usable checkpoint as it goes
         torch.save({"config": asdict(cfg), "model": model.state_dict(), "step": steps + stage_steps}, ckpt)
 
-    steps += run_stage("t2s+s2a", [model.t2s, model.s2a], joint, items, args.t2s_minutes + args.s2a_minutes,
+    trained = [model.s2a] if args.s2a_only else [model.t2s, model.s2a]
+    steps += run_stage("s2a" if args.s2a_only else "t2s+s2a", trained, joint, items, args.t2s_minutes + args.s2a_minutes,
                        args, rng, save)
     torch.save({"config": asdict(cfg), "model": model.state_dict(), "step": steps}, ckpt)
     print(f"wrote {ckpt} after {steps} steps", flush=True)
