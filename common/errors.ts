@@ -130,7 +130,6 @@ export const errorCatalogue = {
     summary: 'The text to speak is empty or has nothing pronounceable in it.',
   },
 
-
   // --- models and ONNX sessions ------------------------------------------------
   MODEL_NOT_FOUND: {
     http: 404,

@@ -129,6 +129,7 @@ export function chartsSvg(charts: readonly ChartSpec[], caption: string): string
   const height = HEIGHT + 22;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<title>${esc(charts.map((c) => c.title).join('; '))}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     ...charts.map((c, i) => chart(c, i * WIDTH)),
     `<text x="8" y="${height - 6}" font-family="sans-serif" font-size="10" fill="#555">${esc(caption)}</text>`,

@@ -23,6 +23,7 @@ import json
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from .error_breakdown import align as breakdown_align
 from .metrics import digit_error_rate
 
 
@@ -44,26 +45,7 @@ def load(paths: Sequence[str]) -> Tuple[Dict[str, str], Dict[str, Dict[str, str]
 
 def align(pivot: Sequence[str], other: Sequence[str]) -> List[Optional[str]]:
     """For each pivot word, the other hypothesis's word aligned to it (None: deleted there)."""
-    n, m = len(pivot), len(other)
-    d = [[0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        d[i][0] = i
-    for j in range(m + 1):
-        d[0][j] = j
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (pivot[i - 1] != other[j - 1]))
-    out: List[Optional[str]] = [None] * n
-    i, j = n, m
-    while i > 0 or j > 0:
-        if i > 0 and j > 0 and d[i][j] == d[i - 1][j - 1] + (pivot[i - 1] != other[j - 1]):
-            out[i - 1] = other[j - 1]
-            i, j = i - 1, j - 1
-        elif i > 0 and d[i][j] == d[i - 1][j] + 1:
-            i -= 1
-        else:
-            j -= 1
-    return out
+    return [h or None for p, h in breakdown_align(list(pivot), list(other)) if p]
 
 
 def vote(pivot: Sequence[str], others: Sequence[Sequence[str]]) -> List[str]:
