@@ -10,6 +10,10 @@ import { loadNemoOfflineRecognizer } from './nemo/load-nemo-offline.js';
 import { loadNemoStreamingRecognizer } from './nemo/load-nemo-streaming.js';
 import { isParaformerFamily, loadParaformerRecognizer } from './paraformer/index.js';
 import type { OfflineRecognizer, StreamingDecoderChoice, StreamingRecognizer } from './recognizer.js';
+import type { SecondPassCombine } from './session/asr-session.js';
+
+/** The 2-pass final setting: 'auto' follows the streaming model's manifest. */
+export type SecondPassCombineSetting = 'auto' | SecondPassCombine;
 
 export interface EngineOptions {
   /** The primary model directory. */
@@ -21,6 +25,8 @@ export interface EngineOptions {
   readonly decoder?: StreamingDecoderChoice;
   /** Compute features as sherpa-onnx does instead of as the model was trained. */
   readonly sherpaFeatures?: boolean;
+  /** How 2-pass finals are made (default 'auto'). */
+  readonly secondPassCombine?: SecondPassCombineSetting;
 }
 
 export type PrimaryRecognizer =
@@ -32,9 +38,52 @@ export interface AsrEngine {
   readonly secondPass:
     | { readonly recognizer: OfflineRecognizer; readonly manifest: ModelManifest }
     | undefined;
+  /**
+   * How 2-pass sessions make their finals: 'vote' when asked for, or when 'auto' and the
+   * streaming model's manifest says so; 'replace' otherwise (and without a second pass).
+   * A session that pins a single head still replaces (sessionCombine).
+   */
+  readonly secondPassCombine: SecondPassCombine;
   /** Execution providers actually used, per model id. */
   readonly providers: Readonly<Record<string, string>>;
   close(): Promise<void>;
+}
+
+/** What a 2-pass session over this engine uses, given the head it asked for (if any). */
+export function sessionCombine(
+  engine: AsrEngine,
+  decoder: StreamingDecoderChoice | undefined,
+): SecondPassCombine {
+  return engine.secondPassCombine === 'vote' && (decoder === undefined || decoder === 'hybrid')
+    ? 'vote'
+    : 'replace';
+}
+
+/** Resolves the setting against the models; an explicit 'vote' they cannot do is an error. */
+function resolveCombine(
+  setting: SecondPassCombineSetting,
+  primary: PrimaryRecognizer,
+  hasSecondPass: boolean,
+  decoder: StreamingDecoderChoice | undefined,
+): SecondPassCombine {
+  if (!hasSecondPass || setting === 'replace') return 'replace';
+  const heads = primary.recognizer.info.decoders;
+  const canVote =
+    primary.mode === 'streaming' &&
+    primary.recognizer.headResults !== undefined &&
+    heads.includes('ctc') &&
+    heads.includes('rnnt') &&
+    (decoder === undefined || decoder === 'hybrid');
+  if (setting === 'vote' && !canVote) {
+    throw new SpeechError(
+      'ASR_UNSUPPORTED_OPTION',
+      `the second-pass vote needs a streaming model with a CTC and an RNN-T head, decoding with both (decoder hybrid or auto); ${primary.manifest.id} has ${heads.join(', ') || 'no heads'}${decoder === undefined ? '' : `, decoder ${decoder}`}`,
+      { model: primary.manifest.dir },
+    );
+  }
+  return canVote && (setting === 'vote' || primary.manifest.secondPassCombine === 'vote')
+    ? 'vote'
+    : 'replace';
 }
 
 const NEMO_STREAMING = new Set(['nemo-ctc-streaming', 'nemo-transducer-streaming', 'nemo-hybrid-streaming']);
@@ -76,8 +125,8 @@ export async function loadRecognizer(
 export async function loadAsrEngine(options: EngineOptions): Promise<AsrEngine> {
   const primaryManifest = await loadManifest(options.model);
   const primary = await loadRecognizer(primaryManifest, options);
+  let secondPass: AsrEngine['secondPass'];
   try {
-    let secondPass: AsrEngine['secondPass'];
     if (options.secondPassModel !== undefined) {
       const manifest = await loadManifest(options.secondPassModel);
       const loaded = await loadRecognizer(manifest, options);
@@ -90,12 +139,19 @@ export async function loadAsrEngine(options: EngineOptions): Promise<AsrEngine> 
       }
       secondPass = { recognizer: loaded.recognizer, manifest };
     }
+    const secondPassCombine = resolveCombine(
+      options.secondPassCombine ?? 'auto',
+      primary,
+      secondPass !== undefined,
+      options.decoder,
+    );
     const providers: Record<string, string> = { [primary.manifest.id]: primary.recognizer.info.provider };
     if (secondPass) providers[secondPass.manifest.id] = secondPass.recognizer.info.provider;
     let closing: Promise<void> | undefined;
     return {
       primary,
       secondPass,
+      secondPassCombine,
       providers,
       close() {
         closing ??= Promise.all([primary.recognizer.close(), secondPass?.recognizer.close()]).then(
@@ -106,6 +162,7 @@ export async function loadAsrEngine(options: EngineOptions): Promise<AsrEngine> 
     };
   } catch (err) {
     await primary.recognizer.close();
+    await secondPass?.recognizer.close();
     throw err;
   }
 }

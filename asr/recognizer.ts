@@ -113,6 +113,19 @@ export interface StreamingRecognizer<S extends RecognizerStream = RecognizerStre
   isEndpoint(stream: S): boolean;
   /** The current segment's transcript (a partial unless the segment is final). */
   result(stream: S): SegmentResult;
+  /**
+   * Finishes decoding a head deferred to the segment's end (the hybrid decoder's RNN-T
+   * head), so that result() and headResults() cover the whole segment. The session calls
+   * it when it closes a segment; an endpoint or the end of input already did it. Optional.
+   */
+  settle?(stream: S): Promise<void>;
+  /**
+   * Each head's own transcript of the current segment, when the stream runs more than one
+   * (hybrid: the CTC head's, then the RNN-T head's): what a final that votes among
+   * systems reads. Empty when the stream runs one head, or while a hybrid stream's RNN-T
+   * head has not caught up with the segment (see settle()). Optional.
+   */
+  headResults?(stream: S): readonly SegmentResult[];
   /** Ends the current segment and starts the next (after an endpoint). */
   reset(stream: S): void;
   /**

@@ -48,6 +48,13 @@ export const configSchema = z
     twoPass: booleanish
       .default(false)
       .describe('Re-decode every finished segment with the second-pass model.'),
+    /** How a 2-pass final is made: the second pass's transcript, or a vote with the streaming heads. */
+    secondPassCombine: z
+      .enum(['auto', 'replace', 'vote'])
+      .default('auto')
+      .describe(
+        "How a 2-pass final is made: replace (the second pass's transcript), vote (a word vote among the second pass and the streaming model's CTC and RNN-T heads), auto = the streaming model's choice (speechstream.json).",
+      ),
     /** Which head writes the transcript of a streaming NeMo model; auto = the model's default. */
     decoder: z
       .enum(['auto', 'ctc', 'rnnt', 'hybrid'])

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import pino from 'pino';
+import type { SecondPassCombineSetting } from '../asr/engine.js';
 import type { StreamingDecoderChoice } from '../asr/recognizer.js';
 import { SpeechError } from '../common/errors.js';
 import { type App, buildApp } from './app.js';
@@ -17,6 +18,8 @@ export interface ServerStartOptions {
   readonly model: string;
   readonly secondPassModel?: string;
   readonly decoder?: StreamingDecoderChoice;
+  /** How 2-pass finals are made (default 'auto': the streaming model's manifest). */
+  readonly secondPassCombine?: SecondPassCombineSetting;
   /** Speech model directories (resolveTtsModelDirs); empty = text-to-speech off. */
   readonly ttsModels?: readonly string[];
   /** Where a speech model's vocoder is looked up (--models-dir). */
@@ -40,6 +43,7 @@ export async function startServer(config: Config, models: ServerStartOptions): P
       model: models.model,
       secondPassModel: models.secondPassModel,
       decoder: models.decoder,
+      secondPassCombine: models.secondPassCombine,
       provider: config.provider,
       threads: config.threads,
       ...batching,

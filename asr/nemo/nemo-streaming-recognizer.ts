@@ -287,7 +287,26 @@ export class NemoStreamingRecognizer implements StreamingRecognizer<NemoStream> 
 
   result(stream: NemoStream): SegmentResult {
     this.own(stream);
-    const decoded = this.transcriptState(stream);
+    return this.segmentResult(stream, this.transcriptState(stream));
+  }
+
+  async settle(stream: NemoStream): Promise<void> {
+    this.own(stream);
+    await this.flushHybrid(stream);
+  }
+
+  headResults(stream: NemoStream): readonly SegmentResult[] {
+    this.own(stream);
+    // Hybrid streams decode RNN-T at the segment's end; before that its tokens are a stale
+    // prefix, so there is nothing to compare yet.
+    if (stream.config.decoder !== 'hybrid' || stream.pendingRnnt.length > 0) return [];
+    return [
+      this.segmentResult(stream, this.ctcDecoded(stream)),
+      this.segmentResult(stream, this.rnntDecoded(stream, true)),
+    ];
+  }
+
+  private segmentResult(stream: NemoStream, decoded: DecodedTokens): SegmentResult {
     const segmentStart = stream.segmentStartFrame * this.#secondsPerFrame;
     const done = stream.isInputFinished && !this.isReady(stream) && stream.pendingRnnt.length === 0;
     return {

@@ -36,6 +36,12 @@ export const manifestFileSchema = z
     featurePreset: z.enum(featurePresetNames).optional(),
     /** A hybrid's default head when the session does not choose one (its most accurate). */
     defaultDecoder: z.enum(['ctc', 'rnnt', 'hybrid']).optional(),
+    /**
+     * How a 2-pass final is made over this streaming model when the setting is 'auto':
+     * 'vote' where its card measured a vote among its heads and the second pass better than
+     * the second pass alone (asr/session/asr-session.ts); absent means 'replace'.
+     */
+    secondPassCombine: z.enum(['replace', 'vote']).optional(),
     /** Which of sherpa's file variants to prefer; a loadManifest option overrides it. */
     precision: z.enum(['fp32', 'int8']).optional(),
     licence: z.string().max(200).optional(),

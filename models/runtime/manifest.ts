@@ -35,6 +35,8 @@ export interface ModelManifest {
   readonly featurePreset: FeaturePresetName;
   /** speechstream.json's `defaultDecoder`: the head a session gets when it names none. */
   readonly defaultDecoder: 'ctc' | 'rnnt' | 'hybrid' | undefined;
+  /** speechstream.json's `secondPassCombine`: the 2-pass final its card measured best. */
+  readonly secondPassCombine: 'replace' | 'vote' | undefined;
   /** Absolute path per role present. */
   readonly files: Readonly<Partial<Record<FileRole, string>>>;
   /** Roles whose chosen file is a .int8.onnx variant. */
@@ -128,6 +130,7 @@ export async function loadManifest(dir: string, options: LoadManifestOptions = {
     source: declared === undefined ? 'detected' : 'manifest',
     featurePreset: declared?.featurePreset ?? spec.featurePreset,
     defaultDecoder: declared?.defaultDecoder,
+    secondPassCombine: declared?.secondPassCombine,
     files,
     int8,
     onnx,

@@ -22,6 +22,7 @@ import {
 const SERVE_KEYS: readonly ConfigKey[] = [
   'asrModel',
   'secondPassModel',
+  'secondPassCombine',
   'decoder',
   'modelsDir',
   'provider',
@@ -89,6 +90,7 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       model,
       secondPassModel,
       decoder: config.decoder === 'auto' ? undefined : (config.decoder as StreamingDecoderChoice),
+      secondPassCombine: config.secondPassCombine,
       ttsModels,
       searchDirs,
     });

@@ -4,7 +4,7 @@
  * used and the stream options, on stderr.
  */
 
-import { type AsrEngine, loadAsrEngine } from '../../asr/engine.js';
+import { type AsrEngine, loadAsrEngine, sessionCombine } from '../../asr/engine.js';
 import { SpeechError } from '../../common/errors.js';
 import { SileroVadModel, sileroWindows } from '../../models/vad/silero-vad-model.js';
 import type { CliIo } from '../output/cli-io.js';
@@ -27,6 +27,8 @@ export async function openRecognition(
     model: settings.modelDir,
     ...(settings.secondPassDir !== undefined && { secondPassModel: settings.secondPassDir }),
     session: { provider: config.provider, intraOpThreads: config.threads },
+    secondPassCombine: config.secondPassCombine,
+    ...(settings.stream.decoder !== undefined && { decoder: settings.stream.decoder }),
   });
   let vad: SileroVadModel | undefined;
   try {
@@ -75,7 +77,7 @@ export async function openRecognition(
       note(
         second === undefined
           ? 'second pass off'
-          : `second pass ${second.manifest.id} (${second.manifest.family}) at ${second.manifest.dir}, provider ${second.recognizer.info.provider}`,
+          : `second pass ${second.manifest.id} (${second.manifest.family}) at ${second.manifest.dir}, provider ${second.recognizer.info.provider}, finals ${sessionCombine(engine, settings.stream.decoder)}`,
       );
       if (vad !== undefined) {
         note(

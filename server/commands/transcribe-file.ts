@@ -7,6 +7,7 @@
  *   transcribed on its own (at most ~20-30 s of audio held).
  */
 import type { Readable } from 'node:stream';
+import { sessionCombine } from '../../asr/engine.js';
 import { speechSegments } from '../../asr/segmenting/speech-segments.js';
 import { AsrSession } from '../../asr/session/asr-session.js';
 import { runSession } from '../../asr/session/run-session.js';
@@ -63,7 +64,10 @@ export async function recognizeAudio(
     const session = new AsrSession(primary.recognizer, {
       stream: settings.stream,
       interimResults: onPartial !== undefined,
-      ...(secondPass !== undefined && { secondPass: secondPass.recognizer }),
+      ...(secondPass !== undefined && {
+        secondPass: secondPass.recognizer,
+        secondPassCombine: sessionCombine(recognition.engine, settings.stream.decoder),
+      }),
     });
     try {
       await runSession(primary.recognizer, session, audio, (event) => {

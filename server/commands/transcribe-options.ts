@@ -22,6 +22,7 @@ export interface RecognitionFlags {
   readonly lookahead?: string;
   readonly twoPass?: boolean;
   readonly secondPassModel?: string;
+  readonly secondPassCombine?: string;
   readonly vad?: string;
   readonly hotword?: readonly string[];
   readonly modelsDir?: readonly string[];
@@ -66,6 +67,12 @@ export function addRecognitionOptions(command: Command): Command {
     )
     .option('--two-pass', 're-decode each segment with an offline model (default: the embedded Paraformer)')
     .option('--second-pass-model <dir>', 'offline model for --two-pass (implies --two-pass)')
+    .addOption(
+      new Option(
+        '--second-pass-combine <how>',
+        "--two-pass finals: the second pass's transcript (replace), a word vote with the streaming heads (vote), or the model's choice (auto)",
+      ).choices(['auto', 'replace', 'vote']),
+    )
     .option('--vad <path>', 'Silero VAD ONNX file: offline models transcribe its speech segments')
     .option(
       '--hotword <phrase[:boost]>',
@@ -101,6 +108,7 @@ export function recognitionSettings(flags: RecognitionFlags, env: NodeJS.Process
       lookahead: flags.lookahead,
       twoPass: flags.twoPass || flags.secondPassModel !== undefined ? true : undefined,
       secondPassModel: flags.secondPassModel,
+      secondPassCombine: flags.secondPassCombine,
       vad: flags.vad,
       modelsDir: flags.modelsDir?.length ? flags.modelsDir.join(delimiter) : undefined,
     },

@@ -5,6 +5,7 @@
  */
 
 import type { EndpointOverrides } from '../../asr/endpoint.js';
+import type { SecondPassCombineSetting } from '../../asr/engine.js';
 import type {
   EncoderCacheRows,
   Hotword,
@@ -13,6 +14,7 @@ import type {
   StreamingDecoderChoice,
 } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
+import type { SecondPassCombine } from '../../asr/session/asr-session.js';
 import type { WireError } from '../worker-thread.js';
 
 export interface EngineWorkerData {
@@ -21,6 +23,7 @@ export interface EngineWorkerData {
   readonly provider: string;
   readonly threads: number;
   readonly decoder?: StreamingDecoderChoice;
+  readonly secondPassCombine?: SecondPassCombineSetting;
   readonly maxBatch: number;
   readonly maxWaitMs: number;
   /** Worker entry, for the TypeScript bootstrap used by tests and benches. */
@@ -68,6 +71,8 @@ export type ToWorker =
 export interface EngineDescription {
   readonly primary: RecognizerInfo;
   readonly secondPass: RecognizerInfo | undefined;
+  /** How 2-pass finals are made (sessions pinning one head replace). */
+  readonly secondPassCombine: SecondPassCombine;
   readonly providers: Readonly<Record<string, string>>;
 }
 

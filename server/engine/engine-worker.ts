@@ -5,7 +5,7 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { type AsrEngine, loadAsrEngine } from '../../asr/engine.js';
+import { type AsrEngine, loadAsrEngine, sessionCombine } from '../../asr/engine.js';
 import type { RecognizerStream, StreamingRecognizer } from '../../asr/recognizer.js';
 import type { AsrEvent } from '../../asr/session/asr-events.js';
 import { AsrSession } from '../../asr/session/asr-session.js';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
         interOpThreads: 1,
       },
       decoder: data.decoder,
+      secondPassCombine: data.secondPassCombine,
     });
   } catch (err) {
     post({ t: 'failed', error: toWire(err) });
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
       },
       interimResults: spec.interimResults,
       secondPass,
+      secondPassCombine: sessionCombine(engine, spec.decoder),
     });
     const entry = scheduler.add(session);
     if (faulty !== undefined && data.faults!.failDecodeOfSessions.includes(id)) {
@@ -202,6 +204,7 @@ async function main(): Promise<void> {
     engine: {
       primary: recognizer.info,
       secondPass: engine.secondPass?.recognizer.info,
+      secondPassCombine: engine.secondPassCombine,
       providers: engine.providers,
     },
   });

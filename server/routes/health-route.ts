@@ -5,7 +5,7 @@ import type { ServerContext } from '../server-context.js';
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const started = Date.now();
   app.get('/health', async () => {
-    const { primary, secondPass, providers } = ctx.engine.engine;
+    const { primary, secondPass, secondPassCombine, providers } = ctx.engine.engine;
     const model = (info: typeof primary) => ({
       id: info.id,
       family: info.family,
@@ -20,6 +20,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): 
       sessions: ctx.connections.size,
       engine_workers: ctx.engine.workerCount,
       models: secondPass ? [model(primary), model(secondPass)] : [model(primary)],
+      ...(secondPass && { second_pass_combine: secondPassCombine }),
       providers,
       tts: {
         models: (ctx.tts?.models ?? []).map((m) => ({

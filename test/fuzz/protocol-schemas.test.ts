@@ -261,6 +261,7 @@ describe('Realtime event fuzz', () => {
       secondsPerFrame: 0.08,
     },
     secondPass: undefined,
+    secondPassCombine: 'replace',
     providers: {},
   };
   const transcription = fc.record(

@@ -12,7 +12,9 @@ For each set (theo 16 kHz, theo-8k, heldout-synthetic) it runs eval_runtime.ts w
   fused CTC at the metadata's default R, with sherpa's own knf features);
 - digits-paraformer through our offline Paraformer runtime and sherpa-onnx-node, whole utterance;
 - two-pass: the product's 2-pass mode (eval_runtime.ts --two-pass), digits-fastconformer's CTC
-  head at every lookahead finding the segments and digits-paraformer re-decoding each one.
+  head at every lookahead finding the segments and digits-paraformer re-decoding each one;
+  two-pass-vote: the same with each final voted among the Paraformer (pivot) and the CTC and
+  RNN-T heads (--decoder hybrid --combine vote; the product's default for this model).
 Scores: digit error rate (the product metric), string error rate, errors by kind and voice, and
 decode speed as x real time (one onnxruntime thread per process, --jobs processes at once).
 Results: a markdown table on stdout and in models/py/work/eval/model-results.{md,json}.
@@ -63,12 +65,14 @@ def run_runtime(model_dir: str, set_name: str, engine: str, limit: Optional[int]
 def jobs_for(embedded: str, models: List[str], sets: List[str], sherpa: bool) -> List[tuple]:
     jobs = []
     for key in models:
-        if key == "two-pass":
+        if key in ("two-pass", "two-pass-vote"):
             streaming, second = (os.path.join(embedded, MODELS[k]) for k in ("streaming", "paraformer"))
             if not (os.path.isdir(streaming) and os.path.isdir(second)):
-                print("skipping two-pass: both models must be exported", file=sys.stderr)
+                print(f"skipping {key}: both models must be exported", file=sys.stderr)
                 continue
-            jobs += [(streaming, s, "speechstream", ["--decoder", "ctc", "--two-pass", second]) for s in sets]
+            mode = (["--decoder", "ctc", "--combine", "replace"] if key == "two-pass"
+                    else ["--decoder", "hybrid", "--combine", "vote"])
+            jobs += [(streaming, s, "speechstream", [*mode, "--two-pass", second]) for s in sets]
             continue
         model_dir = os.path.join(embedded, MODELS[key])
         if not os.path.isdir(model_dir):
@@ -93,7 +97,9 @@ def _order(item) -> tuple:
 
 def engine_name(line: dict) -> str:
     """The runtime column: the engine, marked when the 2-pass mode wrote the transcript."""
-    return line["engine"] + (" 2-pass" if line.get("twoPass") else "")
+    if not line.get("twoPass"):
+        return line["engine"]
+    return line["engine"] + (" 2-pass vote" if line.get("combine") == "vote" else " 2-pass")
 
 
 def summarise(lines: List[dict]) -> List[dict]:
@@ -159,7 +165,7 @@ def markdown(rows: List[dict], sets: List[str]) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sets", default=",".join(SETS))
-    p.add_argument("--models", default="streaming,paraformer,two-pass")
+    p.add_argument("--models", default="streaming,paraformer,two-pass,two-pass-vote")
     p.add_argument("--limit", type=int, default=None, help="first N strings of each set")
     p.add_argument("--jobs", type=int, default=2, help="runtime processes at once (one thread each)")
     p.add_argument("--no-sherpa", action="store_true")

@@ -4,7 +4,7 @@
 //   npx tsx models/py/digits/eval_runtime.ts --model models/embedded/digits-fastconformer \
 //     --manifest models/py/work/eval/theo/manifest.jsonl [--lookahead 0,1,6,13] \
 //     [--decoder ctc,rnnt] [--engine speechstream|sherpa] [--limit N] [--sherpa-features]
-//     [--two-pass models/embedded/digits-paraformer]
+//     [--two-pass models/embedded/digits-paraformer [--combine replace|vote]]
 //
 // speechstream: our runtime, as the product runs it. NeMo streaming models go through
 // loadNemoStreamingRecognizer (whole utterance fed, inputFinished(), decode while ready,
@@ -14,7 +14,9 @@
 // --two-pass DIR (speechstream, NeMo streaming models): the product's 2-pass mode. An
 // AsrSession with DIR's offline Paraformer as its second pass: the streaming model finds
 // the segments (its endpoint rules, then the end of input), each segment's audio is
-// re-decoded by the Paraformer, and the transcript is the finals joined.
+// re-decoded by the Paraformer, and the transcript is the finals joined. --combine vote:
+// each final is the session's vote among the CTC head, the RNN-T head and the Paraformer
+// (the stream runs the hybrid decoder; give --decoder hybrid).
 // Audio: the WAV is read with our parser and, when not 16 kHz, resampled with our Kaldi-style
 // LinearResampler, so both engines get the same 16 kHz samples. One intra-op thread each.
 import { readFileSync } from 'node:fs';
@@ -24,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { loadNemoStreamingRecognizer } from '../../../asr/nemo/load-nemo-streaming.js';
 import { loadParaformerRecognizer } from '../../../asr/paraformer/index.js';
 import type { OfflineRecognizer } from '../../../asr/recognizer.js';
-import { AsrSession } from '../../../asr/session/asr-session.js';
+import { AsrSession, type SecondPassCombine } from '../../../asr/session/asr-session.js';
 import { runSession } from '../../../asr/session/run-session.js';
 import { loadManifest } from '../../../models/runtime/manifest.js';
 import { LinearResampler } from '../../../streaming/audio/resampler.js';
@@ -43,6 +45,7 @@ interface Utterance extends Row {
 
 /** Whatever the engine, a function from 16 kHz samples to text. */
 type Transcribe = (samples: Float32Array) => Promise<string>;
+type Decoder = 'ctc' | 'rnnt' | 'hybrid';
 
 const MODEL_RATE = 16000;
 const SHERPA_TAIL_PADDING_S = 0.66;
@@ -67,9 +70,10 @@ function readSet(manifest: string, limit: number | undefined): Utterance[] {
 async function speechstreamNemo(
   dir: string,
   lookahead: number,
-  decoder: 'ctc' | 'rnnt',
+  decoder: Decoder,
   sherpaFeatures: boolean,
   secondPass?: OfflineRecognizer,
+  combine: SecondPassCombine = 'replace',
 ): Promise<{ transcribe: Transcribe; close: () => Promise<void> }> {
   const recognizer = await loadNemoStreamingRecognizer(dir, {
     session: { intraOpThreads: 1, interOpThreads: 1 },
@@ -82,6 +86,7 @@ async function speechstreamNemo(
           stream: { lookahead, decoder },
           interimResults: false,
           secondPass,
+          secondPassCombine: combine,
         });
         const finals: string[] = [];
         await runSession(recognizer, session, [samples], (e) => {
@@ -198,6 +203,7 @@ async function main(): Promise<void> {
       limit: { type: 'string' },
       'sherpa-features': { type: 'boolean', default: false },
       'two-pass': { type: 'string' },
+      combine: { type: 'string', default: 'replace' },
     },
   });
   if (!values.model || !values.manifest) throw new Error('--model and --manifest are required');
@@ -210,7 +216,9 @@ async function main(): Promise<void> {
     : values.engine === 'sherpa'
       ? [null]
       : (numbers(values.lookahead) ?? [...(manifest.lookaheads ?? [])]);
-  const decoders = paraformer ? (['rnnt'] as const) : (values.decoder.split(',') as ('ctc' | 'rnnt')[]);
+  const decoders = paraformer ? (['rnnt'] as const) : (values.decoder.split(',') as Decoder[]);
+  const combine = values.combine as SecondPassCombine;
+  if (combine !== 'replace' && combine !== 'vote') throw new Error('--combine is replace or vote');
   const audioSeconds = utterances.reduce((a, u) => a + u.samples.length / MODEL_RATE, 0);
   const twoPassDir = values['two-pass'];
   if (twoPassDir !== undefined && (paraformer || values.engine !== 'speechstream')) {
@@ -227,8 +235,10 @@ async function main(): Promise<void> {
     for (const decoder of decoders) {
       let close = async (): Promise<void> => {};
       let transcribe: Transcribe;
-      if (values.engine === 'sherpa') transcribe = sherpaEngine(values.model, manifest.family, decoder);
-      else if (paraformer) ({ transcribe, close } = await speechstreamParaformer(values.model));
+      if (values.engine === 'sherpa') {
+        if (decoder === 'hybrid') throw new Error('sherpa decodes ctc or rnnt');
+        transcribe = sherpaEngine(values.model, manifest.family, decoder);
+      } else if (paraformer) ({ transcribe, close } = await speechstreamParaformer(values.model));
       else
         ({ transcribe, close } = await speechstreamNemo(
           values.model,
@@ -236,6 +246,7 @@ async function main(): Promise<void> {
           decoder,
           values['sherpa-features'],
           secondPass,
+          combine,
         ));
       await transcribe(utterances[0]!.samples); // warm-up: session start-up is not decode speed
       let decodeSeconds = 0;
@@ -248,7 +259,7 @@ async function main(): Promise<void> {
           engine: values.engine,
           lookahead,
           decoder: paraformer ? null : decoder,
-          ...(secondPass && { twoPass: true }),
+          ...(secondPass && { twoPass: true, combine }),
         };
         console.log(
           JSON.stringify({
@@ -268,7 +279,7 @@ async function main(): Promise<void> {
             engine: values.engine,
             lookahead,
             decoder: paraformer ? null : decoder,
-            ...(secondPass && { twoPass: true }),
+            ...(secondPass && { twoPass: true, combine }),
             audioSeconds,
             decodeSeconds,
           },

@@ -73,6 +73,9 @@ SPEECHSTREAM_JSON = {
     "defaultDecoder": "ctc",
     "licence": "CC BY-SA 4.0 (trained on the Free Spoken Digit Dataset, CC BY-SA 4.0); see MODEL_CARD.md",
     "languages": ["en"],
+    # 2-pass finals vote among the Paraformer and both heads: better than the Paraformer
+    # alone on theo and on the held-out synthetic voices at every R (MODEL_CARD.md).
+    "secondPassCombine": "vote",
 }
 
 

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """What voting among several systems' hypotheses would give (ROVER-style system combination),
-measured on the hypotheses eval_runtime.ts printed. Not a product feature yet: this says
-whether building it is worth it.
+measured on the hypotheses eval_runtime.ts printed, whole strings, any pivot. It said the
+vote was worth building; the product's vote (asr/text/word-vote.ts, the 2-pass default of the
+digits model) follows this one, with the second pass as its pivot, per endpoint segment
+(eval_runtime.ts --decoder hybrid --two-pass DIR --combine vote measures it). vote_golden.py
+writes this function's answers as the TypeScript vote's golden cases.
 
     npx tsx models/py/digits/eval_runtime.ts --model models/embedded/digits-fastconformer \\
         --manifest models/py/work/eval/theo/manifest.jsonl --lookahead 1 --decoder ctc,rnnt > S.jsonl
