@@ -1,10 +1,11 @@
 import type { AsrEngine } from './engine.js';
-import type { StreamingRecognizer } from './recognizer.js';
+import type { StreamingRecognizer, StreamOptions } from './recognizer.js';
 
 /**
  * Runs an engine through the calls live traffic will make before the first client comes:
  * one stream alone from start to flush (the single-stream graph), one step at every batch
- * size from `maxBatch` down to 2, and the second pass once. onnxruntime plans memory per
+ * size from `maxBatch` down to 2, one stream with both heads when 2-pass finals vote, and
+ * the second pass once. onnxruntime plans memory per
  * input shape and V8 compiles the hot paths on first use; without this the first clients
  * after a start pay for both (at 100 live streams the first round after start-up was the one whose
  * word-latency p95 went over 200 ms, BENCHMARKS.md).
@@ -19,6 +20,11 @@ export async function warmUpEngine(engine: AsrEngine, maxBatch: number, seconds 
     const audio = quietNoise(Math.round(recognizer.info.sampleRate * seconds));
     await decodeToEnd(recognizer, audio);
     for (let size = maxBatch; size >= 2; size--) await oneBatchedStep(recognizer, size, audio);
+    // 2-pass sessions that vote decode with both heads: on a hybrid directory whose default
+    // is CTC that is another graph (encoder.onnx and the heads, not the fused model.onnx).
+    if (engine.secondPass !== undefined && engine.secondPassCombine === 'vote') {
+      await decodeToEnd(recognizer, audio, { decoder: 'hybrid' });
+    }
   }
   const second = engine.secondPass?.recognizer;
   if (second !== undefined) await second.transcribe(quietNoise(Math.round(second.info.sampleRate * seconds)));
@@ -26,8 +32,12 @@ export async function warmUpEngine(engine: AsrEngine, maxBatch: number, seconds 
 }
 
 /** One stream from its first step to its flush: the single-stream graph and the tail shapes. */
-async function decodeToEnd(recognizer: StreamingRecognizer, audio: Float32Array): Promise<void> {
-  const stream = recognizer.createStream();
+async function decodeToEnd(
+  recognizer: StreamingRecognizer,
+  audio: Float32Array,
+  options?: StreamOptions,
+): Promise<void> {
+  const stream = recognizer.createStream(options);
   try {
     stream.acceptAudio(audio);
     stream.inputFinished();

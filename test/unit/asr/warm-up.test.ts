@@ -54,6 +54,35 @@ describe.runIf(haveData())('warmUpEngine', () => {
     expect(transcribed).toBe(1);
   });
 
+  it('decodes one stream with both heads when 2-pass finals vote, and none otherwise', async () => {
+    const voting = await loadAsrEngine({
+      model: primary,
+      secondPassModel: secondPass,
+      secondPassCombine: 'vote',
+    });
+    try {
+      const decodersOf = async (engine: AsrEngine) => {
+        const recognizer = engine.primary.recognizer as StreamingRecognizer;
+        const asked: (string | undefined)[] = [];
+        const create = recognizer.createStream.bind(recognizer);
+        recognizer.createStream = (options) => {
+          asked.push(options?.decoder);
+          return create(options);
+        };
+        try {
+          await warmUpEngine(engine, 2);
+        } finally {
+          delete (recognizer as Partial<StreamingRecognizer>).createStream;
+        }
+        return asked;
+      };
+      expect((await decodersOf(voting)).filter((d) => d === 'hybrid')).toHaveLength(1);
+      expect(await decodersOf(warm)).not.toContain('hybrid');
+    } finally {
+      await voting.close();
+    }
+  });
+
   it('leaves no state behind: a clip after it decodes as on a fresh engine', async () => {
     const samples = await clip16k('clips/jfk.wav');
     const tokens = await decode(warm, samples);
