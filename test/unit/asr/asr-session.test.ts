@@ -10,6 +10,7 @@ import { pump, runSession } from '../../../asr/session/run-session.js';
 import { SegmentAudio } from '../../../asr/session/segment-audio.js';
 import type { AsrResult } from '../../../asr/text/asr-result.js';
 import { clip16k, haveData, randomChunks, zooDir } from './helpers/clips.js';
+import { fakeOfflineInfo } from './helpers/offline-info.js';
 
 const hybrid = `${zooDir}/nemo-streaming-hybrid`;
 
@@ -18,17 +19,7 @@ function recordingSecondPass(): OfflineRecognizer & { calls: Float32Array[] } {
   const calls: Float32Array[] = [];
   return {
     calls,
-    info: {
-      id: 'recorder',
-      family: 'test',
-      mode: 'offline',
-      sampleRate: 16000,
-      provider: 'none',
-      featurePreset: 'none',
-      decoders: [],
-      lookaheads: [],
-      secondsPerFrame: 0.06,
-    },
+    info: fakeOfflineInfo('recorder'),
     async transcribe(samples: Float32Array): Promise<AsrResult> {
       calls.push(samples);
       const seconds = samples.length / 16000;

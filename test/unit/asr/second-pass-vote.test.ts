@@ -15,6 +15,7 @@ import { embeddedModels, embeddedModelsDir } from '../../../server/commands/mode
 import { readWav } from '../../../streaming/audio/wav-reader.js';
 import { codeOf } from '../../fuzz/fuzz-helpers.js';
 import { clip16k, haveData, randomChunks, zooDir } from './helpers/clips.js';
+import { fakeOfflineInfo } from './helpers/offline-info.js';
 
 const hybrid = `${zooDir}/nemo-streaming-hybrid`;
 const noEndpoints = {
@@ -32,17 +33,7 @@ const noEndpoints = {
 function overruledSecondPass(heads: () => readonly SegmentResult[], leadSeconds: number) {
   const seen: (readonly SegmentResult[])[] = [];
   const pass: OfflineRecognizer = {
-    info: {
-      id: 'zzz',
-      family: 'test',
-      mode: 'offline',
-      sampleRate: 16000,
-      provider: 'none',
-      featurePreset: 'none',
-      decoders: [],
-      lookaheads: [],
-      secondsPerFrame: 0.06,
-    },
+    info: fakeOfflineInfo('zzz'),
     async transcribe(): Promise<AsrResult> {
       const now = heads();
       seen.push(now);
