@@ -1,6 +1,8 @@
 // The NeMo streaming recognizer against sherpa-onnx-node (the independent runtime) on
 // the zoo fixtures, plus the invariances a streaming engine must keep: any chunking of
 // the audio and any batching of streams give the same tokens.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadNemoStreamingRecognizer } from '../../../asr/nemo/load-nemo-streaming.js';
 import type { NemoStream } from '../../../asr/nemo/nemo-stream.js';
@@ -11,6 +13,8 @@ import { openNemoStreamingModels } from '../../../models/nemo/streaming-models.j
 import { loadManifest } from '../../../models/runtime/manifest.js';
 import { createSession } from '../../../models/runtime/session.js';
 import { readTokens, type SymbolTable } from '../../../models/runtime/tokens.js';
+import { embeddedModels, embeddedModelsDir } from '../../../server/commands/models-embedded.js';
+import { readWav } from '../../../streaming/audio/wav-reader.js';
 import { allClips, clip16k, haveData, randomChunks, zooDir } from './helpers/clips.js';
 import { decodeWhole } from './helpers/decode-whole.js';
 import {
@@ -344,6 +348,48 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
     } finally {
       await recognizer.close();
     }
+  });
+
+  it('endpoint resets carry the encoder caches on (default), or zero them as sherpa does', async () => {
+    // The embedded digits model on its demo string twice, 2.5 s of silence between: the
+    // silence fires an endpoint (rule 2) between the two.
+    const dir = path.join(embeddedModelsDir(), embeddedModels.primary);
+    const demo = readWav(readFileSync(path.join(embeddedModelsDir(), 'digits-demo.wav'))).channels[0]!;
+    const samples = new Float32Array(demo.length * 2 + 40000);
+    samples.set(demo, 0);
+    samples.set(demo, demo.length + 40000);
+    const cut = async (cachesAtReset: 'keep' | 'zero') => {
+      const recognizer = await loadNemoStreamingRecognizer(dir, { cachesAtReset });
+      try {
+        const stream = recognizer.createStream({ decoder: 'ctc' });
+        stream.acceptAudio(samples);
+        stream.inputFinished();
+        const segments: number[][] = [];
+        let zeroAfterReset = false;
+        while (recognizer.isReady(stream)) {
+          await recognizer.decode([stream]);
+          if (recognizer.isEndpoint(stream) && recognizer.isReady(stream)) {
+            segments.push([...recognizer.result(stream).tokens]);
+            recognizer.reset(stream);
+            zeroAfterReset = stream.cache.home === undefined;
+          }
+        }
+        segments.push([...recognizer.result(stream).tokens]);
+        const whole = await decodeWhole(recognizer, samples, { decoder: 'ctc' });
+        stream.close();
+        return { segments: segments.filter((t) => t.length > 0), zeroAfterReset, whole };
+      } finally {
+        await recognizer.close();
+      }
+    };
+    const keep = await cut('keep');
+    expect(keep.segments.length).toBeGreaterThanOrEqual(2);
+    expect(keep.zeroAfterReset).toBe(false);
+    // The encoder ran on as over the uncut recording: the segments' tokens are its tokens.
+    expect(keep.segments.flat()).toEqual(keep.whole);
+    const zero = await cut('zero');
+    expect(zero.segments.length).toBeGreaterThanOrEqual(2);
+    expect(zero.zeroAfterReset).toBe(true);
   });
 
   it('hotwords bias the beam search towards a phrase', async () => {
