@@ -55,14 +55,17 @@ export function createRnntGreedyState<S>(): RnntGreedyState<S> {
 
 /**
  * Clears the result after an endpoint. The prediction network restarts from its zero
- * state with blank, as sherpa does on reset.
+ * state with blank, as sherpa does on reset; or, with `keepContext`, goes on from the last
+ * token, for a stream whose encoder also goes on (caches kept): a joiner fed the frames
+ * after a word with a predictor back at the start would say the word again.
  */
-export function resetRnntGreedyState<S>(state: RnntGreedyState<S>): void {
+export function resetRnntGreedyState<S>(state: RnntGreedyState<S>, keepContext = false): void {
   state.tokens.length = 0;
   state.frames.length = 0;
   state.logProbs.length = 0;
   state.numTrailingBlanks = 0;
   state.frameOffset = 0;
+  if (keepContext) return;
   state.decOut = null;
   state.predState = null;
 }

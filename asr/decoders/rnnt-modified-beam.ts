@@ -66,8 +66,25 @@ export function createRnntBeamState<S>(): RnntBeamState<S> {
   return { hyps: [], frameOffset: 0 };
 }
 
-export function resetRnntBeamState<S>(state: RnntBeamState<S>): void {
-  state.hyps = [];
+/**
+ * Clears the result after an endpoint: the beam restarts from blank (as sherpa), or, with
+ * `keepContext`, from one empty hyp that carries the best hyp's prediction-network output
+ * and state (see resetRnntGreedyState).
+ */
+export function resetRnntBeamState<S>(state: RnntBeamState<S>, keepContext = false): void {
+  const best = keepContext ? state.hyps[0] : undefined;
+  state.hyps =
+    best === undefined
+      ? []
+      : [
+          {
+            node: EMPTY_PREFIX,
+            logProb: 0,
+            decOut: best.decOut,
+            predState: best.predState,
+            numTrailingBlanks: 0,
+          },
+        ];
   state.frameOffset = 0;
 }
 

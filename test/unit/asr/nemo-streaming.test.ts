@@ -350,7 +350,7 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
     }
   });
 
-  it('endpoint resets carry the encoder caches on (default), or zero them as sherpa does', async () => {
+  it('endpoint resets carry the encoder caches and RNN-T context on (default), or zero them as sherpa does', async () => {
     // The embedded digits model on its demo string twice, 2.5 s of silence between: the
     // silence fires an endpoint (rule 2) between the two.
     const dir = path.join(embeddedModelsDir(), embeddedModels.primary);
@@ -358,10 +358,10 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
     const samples = new Float32Array(demo.length * 2 + 40000);
     samples.set(demo, 0);
     samples.set(demo, demo.length + 40000);
-    const cut = async (cachesAtReset: 'keep' | 'zero') => {
+    const cut = async (cachesAtReset: 'keep' | 'zero', decoder: 'ctc' | 'rnnt') => {
       const recognizer = await loadNemoStreamingRecognizer(dir, { cachesAtReset });
       try {
-        const stream = recognizer.createStream({ decoder: 'ctc' });
+        const stream = recognizer.createStream({ decoder });
         stream.acceptAudio(samples);
         stream.inputFinished();
         const segments: number[][] = [];
@@ -375,21 +375,24 @@ describe.runIf(haveData())('NeMo streaming recognizer', () => {
           }
         }
         segments.push([...recognizer.result(stream).tokens]);
-        const whole = await decodeWhole(recognizer, samples, { decoder: 'ctc' });
+        const whole = await decodeWhole(recognizer, samples, { decoder });
         stream.close();
         return { segments: segments.filter((t) => t.length > 0), zeroAfterReset, whole };
       } finally {
         await recognizer.close();
       }
     };
-    const keep = await cut('keep');
-    expect(keep.segments.length).toBeGreaterThanOrEqual(2);
-    expect(keep.zeroAfterReset).toBe(false);
-    // The encoder ran on as over the uncut recording: the segments' tokens are its tokens.
-    expect(keep.segments.flat()).toEqual(keep.whole);
-    const zero = await cut('zero');
-    expect(zero.segments.length).toBeGreaterThanOrEqual(2);
-    expect(zero.zeroAfterReset).toBe(true);
+    for (const decoder of ['ctc', 'rnnt'] as const) {
+      const keep = await cut('keep', decoder);
+      expect(keep.segments.length, decoder).toBeGreaterThanOrEqual(2);
+      expect(keep.zeroAfterReset).toBe(false);
+      // The model ran on as over the uncut recording (the RNN-T prediction network too):
+      // the segments' tokens are its tokens, none said twice.
+      expect(keep.segments.flat(), decoder).toEqual(keep.whole);
+      const zero = await cut('zero', decoder);
+      expect(zero.segments.length, decoder).toBeGreaterThanOrEqual(2);
+      expect(zero.zeroAfterReset).toBe(true);
+    }
   });
 
   it('hotwords bias the beam search towards a phrase', async () => {
