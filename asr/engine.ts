@@ -10,7 +10,7 @@ import { loadNemoOfflineRecognizer } from './nemo/load-nemo-offline.js';
 import { loadNemoStreamingRecognizer } from './nemo/load-nemo-streaming.js';
 import { isParaformerFamily, loadParaformerRecognizer } from './paraformer/index.js';
 import type { OfflineRecognizer, StreamingDecoderChoice, StreamingRecognizer } from './recognizer.js';
-import type { SecondPassCombine } from './session/asr-session.js';
+import { type SecondPassCombine, whyCannotVote } from './session/asr-session.js';
 
 /** The 2-pass final setting: 'auto' follows the streaming model's manifest. */
 export type SecondPassCombineSetting = 'auto' | SecondPassCombine;
@@ -54,7 +54,10 @@ export function sessionCombine(
   engine: AsrEngine,
   decoder: StreamingDecoderChoice | undefined,
 ): SecondPassCombine {
-  return engine.secondPassCombine === 'vote' && (decoder === undefined || decoder === 'hybrid')
+  const { primary } = engine;
+  return engine.secondPassCombine === 'vote' &&
+    primary.mode === 'streaming' &&
+    whyCannotVote(primary.recognizer, decoder) === undefined
     ? 'vote'
     : 'replace';
 }
@@ -67,21 +70,14 @@ function resolveCombine(
   decoder: StreamingDecoderChoice | undefined,
 ): SecondPassCombine {
   if (!hasSecondPass || setting === 'replace') return 'replace';
-  const heads = primary.recognizer.info.decoders;
-  const canVote =
-    primary.mode === 'streaming' &&
-    primary.recognizer.headResults !== undefined &&
-    heads.includes('ctc') &&
-    heads.includes('rnnt') &&
-    (decoder === undefined || decoder === 'hybrid');
-  if (setting === 'vote' && !canVote) {
-    throw new SpeechError(
-      'ASR_UNSUPPORTED_OPTION',
-      `the second-pass vote needs a streaming model with a CTC and an RNN-T head, decoding with both (decoder hybrid or auto); ${primary.manifest.id} has ${heads.join(', ') || 'no heads'}${decoder === undefined ? '' : `, decoder ${decoder}`}`,
-      { model: primary.manifest.dir },
-    );
+  const why =
+    primary.mode === 'streaming'
+      ? whyCannotVote(primary.recognizer, decoder)
+      : `the second-pass vote needs a streaming model; ${primary.manifest.id} is offline`;
+  if (setting === 'vote' && why !== undefined) {
+    throw new SpeechError('ASR_UNSUPPORTED_OPTION', why, { model: primary.manifest.dir });
   }
-  return canVote && (setting === 'vote' || primary.manifest.secondPassCombine === 'vote')
+  return why === undefined && (setting === 'vote' || primary.manifest.secondPassCombine === 'vote')
     ? 'vote'
     : 'replace';
 }

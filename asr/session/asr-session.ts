@@ -14,12 +14,13 @@ import type {
   OfflineRecognizer,
   RecognizerStream,
   SegmentResult,
+  StreamingDecoderChoice,
   StreamingRecognizer,
   StreamOptions,
   StreamReconfiguration,
 } from '../recognizer.js';
 import type { AsrResult } from '../text/asr-result.js';
-import { voteWords } from '../text/word-vote.js';
+import { voteResults } from '../text/word-vote.js';
 import type { AsrEvent, FinalReason } from './asr-events.js';
 import { SegmentAudio } from './segment-audio.js';
 
@@ -260,7 +261,7 @@ export class AsrSession<S extends RecognizerStream = RecognizerStream> {
     const heads = this.#vote ? (this.#recognizer.headResults?.(this.stream) ?? []) : [];
     // Without both heads' transcripts (a recognizer without headResults) the second
     // pass's transcript is the final, as in 'replace'.
-    const final = heads.length >= 2 ? votedResult([offline, ...heads]) : offline;
+    const final = heads.length >= 2 ? voteResults([offline, ...heads]) : offline;
     return this.toAudioTime({
       ...final,
       segment: online.segment,
@@ -270,47 +271,33 @@ export class AsrSession<S extends RecognizerStream = RecognizerStream> {
   }
 }
 
+/**
+ * Why a stream of this recognizer decoding with `decoder` cannot vote (undefined: it can):
+ * the vote needs both a CTC and an RNN-T head, decoding together (decoder 'hybrid', or
+ * none named, which a voting session turns into 'hybrid').
+ */
+export function whyCannotVote(
+  recognizer: StreamingRecognizer<RecognizerStream>,
+  decoder: StreamingDecoderChoice | undefined,
+): string | undefined {
+  const heads = recognizer.info.decoders;
+  if (!(heads.includes('ctc') && heads.includes('rnnt')) || recognizer.headResults === undefined) {
+    return `the second-pass vote needs a streaming model with both a CTC and an RNN-T head; ${recognizer.info.id} has ${heads.join(' and ') || 'neither'}`;
+  }
+  if (decoder !== undefined && decoder !== 'hybrid') {
+    return `the second-pass vote decodes with both heads (decoder 'hybrid'), not '${decoder}'`;
+  }
+  return undefined;
+}
+
 /** The stream options a voting session runs: the hybrid decoder, so both heads decode. */
 function voteStreamOptions(
   recognizer: StreamingRecognizer<RecognizerStream>,
   options: StreamOptions = {},
 ): StreamOptions {
-  const heads = recognizer.info.decoders;
-  if (!(heads.includes('ctc') && heads.includes('rnnt')) || recognizer.headResults === undefined) {
-    throw new SpeechError(
-      'ASR_UNSUPPORTED_OPTION',
-      `the second-pass vote needs a streaming model with both a CTC and an RNN-T head; ${recognizer.info.id} has ${heads.join(' and ') || 'neither'}`,
-    );
-  }
-  if (options.decoder !== undefined && options.decoder !== 'hybrid') {
-    throw new SpeechError(
-      'ASR_UNSUPPORTED_OPTION',
-      `the second-pass vote decodes with both heads (decoder 'hybrid'), not '${options.decoder}'`,
-    );
-  }
+  const why = whyCannotVote(recognizer, options.decoder);
+  if (why !== undefined) throw new SpeechError('ASR_UNSUPPORTED_OPTION', why);
   return { ...options, decoder: 'hybrid' };
-}
-
-/**
- * The vote among systems' results of one segment (the first is the pivot), as one result.
- * Token ids belong to one model's vocabulary, so the final carries a system's tokens only
- * when the vote chose exactly that system's words, and none when it mixed systems.
- */
-function votedResult(systems: readonly AsrResult[]): AsrResult {
-  const [pivot, ...others] = systems as [AsrResult, ...AsrResult[]];
-  const words = voteWords(
-    pivot.words,
-    others.map((r) => r.words),
-  );
-  const said = (r: AsrResult) => r.words.map((w) => w.word.toLowerCase()).join(' ');
-  const voted = words.map((w) => w.word.toLowerCase()).join(' ');
-  const same = systems.find((r) => said(r) === voted);
-  return {
-    text: same?.text ?? words.map((w) => w.word).join(' '),
-    tokens: same?.tokens ?? [],
-    timestamps: same?.timestamps ?? [],
-    words,
-  };
 }
 
 function offsetResult(result: AsrResult, seconds: number): AsrResult {

@@ -9,6 +9,7 @@
  * Pure: words in, words out. Comparison ignores case; the winning word keeps the spelling,
  * times and confidence of a system that said it (the pivot when it is among them).
  */
+import type { AsrResult } from './asr-result.js';
 import type { AsrWord } from './words.js';
 
 /** For each pivot word, the index of the other's word aligned to it (-1: deleted there). */
@@ -79,4 +80,26 @@ export function voteWords(pivot: readonly AsrWord[], others: readonly (readonly 
     out.push({ word: said.word, start: anchor.start, end: anchor.end, confidence: said.confidence });
   });
   return out;
+}
+
+/**
+ * The vote among systems' results of one segment (the first is the pivot), as one result.
+ * Token ids belong to one model's vocabulary, so the result carries a system's tokens only
+ * when the vote chose exactly that system's words, and none when it mixed systems.
+ */
+export function voteResults(systems: readonly AsrResult[]): AsrResult {
+  const [pivot, ...others] = systems as [AsrResult, ...AsrResult[]];
+  const words = voteWords(
+    pivot.words,
+    others.map((r) => r.words),
+  );
+  const said = (ws: readonly AsrWord[]) => ws.map((w) => w.word.toLowerCase()).join(' ');
+  const voted = said(words);
+  const same = systems.find((r) => said(r.words) === voted);
+  return {
+    text: same?.text ?? words.map((w) => w.word).join(' '),
+    tokens: same?.tokens ?? [],
+    timestamps: same?.timestamps ?? [],
+    words,
+  };
 }
