@@ -4,7 +4,7 @@
 //   npx tsx models/py/digits/eval_runtime.ts --model models/embedded/digits-fastconformer \
 //     --manifest models/py/work/eval/theo/manifest.jsonl [--lookahead 0,1,6,13] \
 //     [--decoder ctc,rnnt] [--engine speechstream|sherpa] [--limit N] [--sherpa-features]
-//     [--two-pass models/embedded/digits-paraformer [--combine replace|vote]]
+//     [--two-pass models/embedded/digits-paraformer [--combine replace|vote]] [--session keep|zero]
 //
 // speechstream: our runtime, as the product runs it. NeMo streaming models go through
 // loadNemoStreamingRecognizer (whole utterance fed, inputFinished(), decode while ready,
@@ -17,6 +17,9 @@
 // re-decoded by the Paraformer, and the transcript is the finals joined. --combine vote:
 // each final is the session's vote among the CTC head, the RNN-T head and the Paraformer
 // (the stream runs the hybrid decoder; give --decoder hybrid).
+// --session keep|zero (speechstream, NeMo streaming models): decode through an AsrSession,
+// cut at endpoints as a live session is, with the encoder caches and RNN-T context kept
+// across endpoints (the default) or zeroed as sherpa-onnx does; the finals joined.
 // Audio: the WAV is read with our parser and, when not 16 kHz, resampled with our Kaldi-style
 // LinearResampler, so both engines get the same 16 kHz samples. One intra-op thread each.
 import { readFileSync } from 'node:fs';
@@ -74,19 +77,20 @@ async function speechstreamNemo(
   sherpaFeatures: boolean,
   secondPass?: OfflineRecognizer,
   combine: SecondPassCombine = 'replace',
+  live?: { readonly cachesAtReset: 'keep' | 'zero' },
 ): Promise<{ transcribe: Transcribe; close: () => Promise<void> }> {
   const recognizer = await loadNemoStreamingRecognizer(dir, {
     session: { intraOpThreads: 1, interOpThreads: 1 },
     sherpaFeatures,
+    ...(live && { cachesAtReset: live.cachesAtReset }),
   });
-  if (secondPass !== undefined) {
+  if (secondPass !== undefined || live !== undefined) {
     return {
       transcribe: async (samples) => {
         const session = new AsrSession(recognizer, {
           stream: { lookahead, decoder },
           interimResults: false,
-          secondPass,
-          secondPassCombine: combine,
+          ...(secondPass && { secondPass, secondPassCombine: combine }),
         });
         const finals: string[] = [];
         await runSession(recognizer, session, [samples], (e) => {
@@ -110,6 +114,11 @@ async function speechstreamNemo(
     },
     close: () => recognizer.close(),
   };
+}
+
+function cachesAtReset(value: string): 'keep' | 'zero' {
+  if (value !== 'keep' && value !== 'zero') throw new Error('--session is keep or zero');
+  return value;
 }
 
 async function speechstreamParaformer(
@@ -204,6 +213,7 @@ async function main(): Promise<void> {
       'sherpa-features': { type: 'boolean', default: false },
       'two-pass': { type: 'string' },
       combine: { type: 'string', default: 'replace' },
+      session: { type: 'string' },
     },
   });
   if (!values.model || !values.manifest) throw new Error('--model and --manifest are required');
@@ -247,6 +257,7 @@ async function main(): Promise<void> {
           values['sherpa-features'],
           secondPass,
           combine,
+          values.session === undefined ? undefined : { cachesAtReset: cachesAtReset(values.session) },
         ));
       await transcribe(utterances[0]!.samples); // warm-up: session start-up is not decode speed
       let decodeSeconds = 0;
@@ -260,6 +271,7 @@ async function main(): Promise<void> {
           lookahead,
           decoder: paraformer ? null : decoder,
           ...(secondPass && { twoPass: true, combine }),
+          ...(values.session && { session: values.session }),
         };
         console.log(
           JSON.stringify({
@@ -280,6 +292,7 @@ async function main(): Promise<void> {
             lookahead,
             decoder: paraformer ? null : decoder,
             ...(secondPass && { twoPass: true, combine }),
+            ...(values.session && { session: values.session }),
             audioSeconds,
             decodeSeconds,
           },
